@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ArticlesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "articles"
+    verbose_name = "报纸内容"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the search-index triggers)

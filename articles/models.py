@@ -1,0 +1,340 @@
+"""The newsroom's data: issues and their pages, articles, bylines, reporters and organisations."""
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+
+SLUG_MAX_LENGTH = 80
+
+
+def readable_slug(text: str, fallback: str = "item") -> str:
+    """Slug that keeps Chinese characters (plain slugify would return '' for a Chinese title)."""
+    # https://docs.djangoproject.com/en/5.2/ref/utils/#django.utils.text.slugify
+    slug = slugify(text, allow_unicode=True)[:SLUG_MAX_LENGTH].strip("-_")
+    return slug or fallback
+
+
+def unique_slug(model, text: str, *, exclude_pk=None, fallback: str = "item") -> str:
+    """A readable slug not yet used by another row of `model`, numbered -2, -3… on collision."""
+    base = readable_slug(text, fallback)[: SLUG_MAX_LENGTH - 6]
+    taken = set(model.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True))
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+class Issue(models.Model):
+    """One edition of the paper, holding one or more pages."""
+
+    date = models.DateField("出版日期", null=True, blank=True, db_index=True)
+    date_inferred = models.BooleanField(
+        "日期为推断",
+        default=True,
+        help_text="导入时由正文推断的日期；编辑核实后取消勾选。",
+    )
+    number = models.CharField("期号", max_length=20, blank=True)
+    import_ref = models.CharField("导入标识", max_length=80, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "期次"
+        verbose_name_plural = "期次"
+        ordering = [models.F("date").desc(nulls_last=True), "-pk"]
+
+    def __str__(self):
+        label = self.date.strftime("%Y年%m月%d日") if self.date else f"日期待定（#{self.pk}）"
+        if self.number:
+            label += f" 第{self.number}期"
+        return label
+
+    def get_absolute_url(self):
+        return reverse("articles:issue_detail", args=[self.pk])
+
+
+class Page(models.Model):
+    """One printed page (版面) of an issue, as imported from one text file."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="pages", verbose_name="期次")
+    number = models.PositiveSmallIntegerField("版次", null=True, blank=True)
+    banner = models.CharField("栏目", max_length=200, blank=True)
+    source_name = models.CharField("源文件", max_length=255, blank=True)
+    # Stable across edits of the source file; article import references hang off it.
+    import_ref = models.CharField("导入标识", max_length=80, unique=True)
+    # Hash of the normalised text: the same page in another encoding or with other line endings matches.
+    content_hash = models.CharField("内容指纹", max_length=64, unique=True)
+    encoding = models.CharField("编码", max_length=20, blank=True)
+    imported_at = models.DateTimeField("导入时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "版面"
+        verbose_name_plural = "版面"
+        ordering = ["issue", models.F("number").asc(nulls_last=True), "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "number"], name="page_number_unique_in_issue"),
+        ]
+
+    def __str__(self):
+        number = f"第{self.number}版" if self.number else "版次未定"
+        return f"{self.issue} {number} {self.banner}".strip()
+
+
+class Reporter(models.Model):
+    """A person credited in bylines: a staff reporter (本报) or a correspondent."""
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", "本报记者"
+        CORRESPONDENT = "correspondent", "通讯员"
+        EXTERNAL = "external", "外单位记者"
+
+    name = models.CharField("姓名", max_length=50)
+    slug = models.SlugField("网址名", max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
+    kind = models.CharField("身份", max_length=20, choices=Kind.choices, default=Kind.STAFF)
+    affiliation = models.CharField("所属单位", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "记者"
+        verbose_name_plural = "记者"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "affiliation"], name="reporter_unique_name_affiliation"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.affiliation}）" if self.affiliation else self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Reporter, self.name, exclude_pk=self.pk, fallback="reporter")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:reporter_detail", args=[self.slug])
+
+
+class ReporterAlias(models.Model):
+    """Another spelling of a reporter's name, kept after a merge so that re-imports resolve to the survivor."""
+
+    reporter = models.ForeignKey(Reporter, on_delete=models.CASCADE, related_name="aliases", verbose_name="记者")
+    name = models.CharField("别名", max_length=50)
+    affiliation = models.CharField("所属单位", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "记者别名"
+        verbose_name_plural = "记者别名"
+        constraints = [
+            models.UniqueConstraint(fields=["name", "affiliation"], name="reporter_alias_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(models.Model):
+    """A trade union, enterprise, school or public body named in articles; with its aliases it is the gazetteer."""
+
+    class Kind(models.TextChoices):
+        FEDERATION = "federation", "总工会"
+        DISTRICT_UNION = "district_union", "区级工会"
+        UNION = "union", "基层工会"
+        ENTERPRISE = "enterprise", "企业"
+        SCHOOL = "school", "学校"
+        GOVERNMENT = "government", "政府机关"
+        OTHER = "other", "其他"
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    slug = models.SlugField("网址名", max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
+    kind = models.CharField("类别", max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="上级组织",
+    )
+
+    class Meta:
+        verbose_name = "组织"
+        verbose_name_plural = "组织"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Organisation, self.name, exclude_pk=self.pk, fallback="organisation")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:organisation_detail", args=[self.slug])
+
+
+class OrganisationAlias(models.Model):
+    """A short name (市总工会 for 北京市总工会) that resolves to the full name."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="aliases", verbose_name="组织"
+    )
+    name = models.CharField("简称", max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = "组织简称"
+        verbose_name_plural = "组织简称"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What readers may see: published, with a publication time that has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def with_listing_relations(self):
+        """Everything a list row shows, in a fixed number of queries."""
+        return self.select_related("issue", "page").prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("reporter").order_by("order", "pk")),
+            "tags",
+            "organisations",
+        )
+
+    def in_reading_order(self):
+        return self.order_by(
+            models.F("issue__date").desc(nulls_last=True),
+            "issue_id",
+            models.F("page__number").asc(nulls_last=True),
+            "page_id",
+            "position",
+        )
+
+
+class Article(models.Model):
+    """A news story or photo-news item on a page."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+
+    class Kind(models.TextChoices):
+        NEWS = "news", "新闻"
+        PHOTO = "photo", "图片新闻"
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="articles", verbose_name="期次")
+    page = models.ForeignKey(
+        Page, on_delete=models.CASCADE, null=True, blank=True, related_name="articles", verbose_name="版面"
+    )
+    position = models.PositiveSmallIntegerField("版内顺序", default=1)
+
+    kicker = models.CharField("引题", max_length=200, blank=True)
+    title = models.CharField("主题", max_length=200)
+    subtitle = models.CharField("副题", max_length=200, blank=True)
+    slug = models.SlugField("网址名", max_length=SLUG_MAX_LENGTH, allow_unicode=True, blank=True)
+    dateline = models.CharField("电头", max_length=200, blank=True)
+    body = models.TextField("正文", help_text="每行一段。", blank=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.NEWS)
+    event_date = models.DateField("事件日期", null=True, blank=True)
+
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        "发布时间", null=True, blank=True, help_text="晚于当前时间即为定时发布，届时才对读者可见。"
+    )
+
+    reporters = models.ManyToManyField(Reporter, through="Byline", related_name="articles", verbose_name="署名")
+    organisations = models.ManyToManyField(Organisation, blank=True, related_name="articles", verbose_name="相关组织")
+    tags = TaggableManager("标签", blank=True)
+
+    import_ref = models.CharField("导入标识", max_length=100, unique=True, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    # Maintained only by articles.search.update_search_index (see docs/search.md).
+    search_document = models.TextField("检索文本", blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "文章"
+        verbose_name_plural = "文章"
+        ordering = ["-published_at", "-pk"]
+        permissions = [("can_publish", "可以发布或撤回文章")]
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="article_status_published"),
+            models.Index(fields=["issue", "position"], name="article_issue_position"),
+            models.Index(fields=["event_date"], name="article_event_date"),
+            GinIndex(fields=["search_vector"], name="article_search_vector"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="article_published_has_time",
+            ),
+            models.CheckConstraint(condition=Q(status__in=["draft", "published"]), name="article_status_valid"),
+            models.CheckConstraint(condition=Q(kind__in=["news", "photo"]), name="article_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.slug = readable_slug(self.title, fallback="article")
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:article_detail", args=[self.pk, self.slug or "article"])
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [line.strip() for line in self.body.splitlines() if line.strip()]
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def headline(self) -> str:
+        """Kicker, title and subtitle in reading order, for page titles and feeds."""
+        return " ".join(part for part in (self.kicker, self.title, self.subtitle) if part)
+
+
+class Byline(models.Model):
+    """A person's credit on an article, in one role; one person may hold several roles."""
+
+    class Role(models.TextChoices):
+        REPORTER = "reporter", "记者"
+        CORRESPONDENT = "correspondent", "通讯员"
+        PHOTOGRAPHER = "photographer", "摄影"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines", verbose_name="文章")
+    reporter = models.ForeignKey(Reporter, on_delete=models.PROTECT, related_name="bylines", verbose_name="记者")
+    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.REPORTER)
+    label = models.CharField("署名称谓", max_length=20, blank=True, help_text="原文称谓，如“见习记者”。")
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "署名"
+        verbose_name_plural = "署名"
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "reporter", "role"], name="byline_unique_role"),
+            models.CheckConstraint(
+                condition=Q(role__in=["reporter", "correspondent", "photographer"]), name="byline_role_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} {self.reporter.name}"

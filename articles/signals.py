@@ -1,0 +1,1 @@
+"""Search-index triggers are connected here (see docs/search.md)."""
