@@ -1,14 +1,19 @@
 """The editors' admin, in Chinese: articles, issues, reporters, organisations, publishing and merging."""
 
+from functools import partial
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import Count
 from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 from taggit.models import Tag
 
 from . import services
+from .admin_import import import_view
 from .models import (
     Article,
     Byline,
@@ -78,6 +83,9 @@ class ArticleAdminForm(forms.ModelForm):
         cleaned = super().clean()
         user = getattr(self.request, "user", None)
         if user is None or user.has_perm(PUBLISH_PERMISSION):
+            if cleaned.get("status") == Article.Status.PUBLISHED and not cleaned.get("published_at"):
+                # Publishing without a time means "now"; the model's constraint needs the time before saving.
+                cleaned["published_at"] = timezone.now()
             return cleaned
         old_status = self.instance.status if self.instance.pk else Article.Status.DRAFT
         new_status = cleaned.get("status", old_status)
@@ -121,6 +129,16 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("bylines__reporter")
+
+    def get_urls(self):
+        urls = [
+            path(
+                "import/",
+                self.admin_site.admin_view(partial(import_view, self)),
+                name="articles_article_import",
+            )
+        ]
+        return urls + super().get_urls()
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -267,6 +285,7 @@ class ReporterAliasInline(admin.TabularInline):
 @admin.register(Reporter)
 class ReporterAdmin(MergeAdminMixin, admin.ModelAdmin):
     merge_service = staticmethod(services.merge_reporters)
+    ordering = ["name"]
     list_display = ["name", "kind", "affiliation", "article_count"]
     list_filter = ["kind"]
     search_fields = ["name", "affiliation", "aliases__name"]

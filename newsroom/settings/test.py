@@ -12,3 +12,6 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 AXES_ENABLED = False
+# Tests never run collectstatic; whitenoise serves from the finders instead of an empty STATIC_ROOT.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
