@@ -1,1 +1,169 @@
-"""Search-index triggers are connected here (see docs/search.md)."""
+"""Search-index triggers: every change an article's index entry depends on queues it for reindexing.
+
+The queue is flushed once per transaction, on commit, by articles.search (see docs/search.md).
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.dispatch import receiver
+from taggit.models import Tag, TaggedItem
+
+from .models import Article, Byline, Organisation, OrganisationAlias, Reporter
+from .search import forget_user_terms, schedule_reindex
+
+# The article fields the index reads; a save that touches none of them (publishing) changes nothing.
+INDEXED_FIELDS = frozenset({"title", "kicker", "subtitle", "dateline", "body"})
+
+
+def _article_ids_of_reporter(reporter_id):
+    return Byline.objects.filter(reporter_id=reporter_id).values_list("article_id", flat=True)
+
+
+def _article_ids_of_organisation(organisation_id):
+    return Article.organisations.through.objects.filter(organisation_id=organisation_id).values_list(
+        "article_id", flat=True
+    )
+
+
+def _article_ids_of_tag(tag_id):
+    return TaggedItem.objects.filter(
+        tag_id=tag_id, content_type=ContentType.objects.get_for_model(Article)
+    ).values_list("object_id", flat=True)
+
+
+def _old_values(model, instance, fields):
+    """The row as stored before this save, or None for a new row."""
+    if instance.pk is None or instance._state.adding:
+        return None
+    return model.objects.filter(pk=instance.pk).values(*fields).first()
+
+
+@receiver(post_save, sender=Article)
+def article_saved(sender, instance, update_fields=None, **kwargs):
+    if update_fields is not None and not INDEXED_FIELDS.intersection(update_fields):
+        return
+    schedule_reindex([instance.pk])
+
+
+@receiver(post_delete, sender=Article)
+def article_deleted(sender, instance, **kwargs):
+    schedule_reindex([instance.pk])
+
+
+@receiver(pre_save, sender=Byline)
+def byline_saving(sender, instance, **kwargs):
+    # A byline moved to another article changes that article's entry too.
+    old = _old_values(Byline, instance, ["article_id"])
+    instance._search_old_article_id = old["article_id"] if old else None
+
+
+@receiver(post_save, sender=Byline)
+def byline_saved(sender, instance, **kwargs):
+    schedule_reindex([instance.article_id, getattr(instance, "_search_old_article_id", None)])
+
+
+@receiver(post_delete, sender=Byline)
+def byline_deleted(sender, instance, **kwargs):
+    schedule_reindex([instance.article_id])
+
+
+def _m2m_article_ids(instance, action, reverse, pk_set):
+    """Articles whose relation changed, for the actions after which the index must follow."""
+    if not reverse:
+        return [instance.pk] if action in {"post_add", "post_remove", "post_clear"} else []
+    if action in {"post_add", "post_remove"}:
+        return pk_set or []
+    # After a reverse clear the links are gone; collect them while they still exist.
+    if action == "pre_clear":
+        return list(instance.articles.values_list("pk", flat=True))
+    return []
+
+
+@receiver(m2m_changed, sender=Article.organisations.through)
+def organisations_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    schedule_reindex(_m2m_article_ids(instance, action, reverse, pk_set))
+
+
+@receiver(m2m_changed, sender=Article.reporters.through)
+def reporters_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    # Article.reporters.add() writes Byline rows with bulk_create, which sends no post_save.
+    if reverse:
+        ids = pk_set if action in {"post_add", "post_remove"} else []
+        if action == "pre_clear":
+            ids = list(_article_ids_of_reporter(instance.pk))
+    else:
+        ids = [instance.pk] if action in {"post_add", "post_remove", "post_clear"} else []
+    schedule_reindex(ids or [])
+
+
+@receiver(m2m_changed, sender=Article.tags.through)
+def tags_changed(sender, instance, action, **kwargs):
+    # taggit sends these from add/remove/set/clear with the article as the instance.
+    if isinstance(instance, Article) and action in {"post_add", "post_remove", "post_clear"}:
+        schedule_reindex([instance.pk])
+
+
+@receiver(post_save, sender=Tag)
+def tag_saved(sender, instance, created, **kwargs):
+    if not created:
+        schedule_reindex(_article_ids_of_tag(instance.pk))
+
+
+@receiver(pre_delete, sender=Tag)
+def tag_deleting(sender, instance, **kwargs):
+    # The tagged items go by cascade without signals of their own.
+    schedule_reindex(_article_ids_of_tag(instance.pk))
+
+
+@receiver(pre_save, sender=Reporter)
+def reporter_saving(sender, instance, **kwargs):
+    old = _old_values(Reporter, instance, ["name"])
+    instance._search_renamed = old is not None and old["name"] != instance.name
+
+
+@receiver(post_save, sender=Reporter)
+def reporter_saved(sender, instance, created, **kwargs):
+    if getattr(instance, "_search_renamed", False):
+        forget_user_terms()
+        schedule_reindex(_article_ids_of_reporter(instance.pk))
+
+
+@receiver(pre_save, sender=Organisation)
+def organisation_saving(sender, instance, **kwargs):
+    old = _old_values(Organisation, instance, ["name"])
+    instance._search_renamed = old is not None and old["name"] != instance.name
+
+
+@receiver(post_save, sender=Organisation)
+def organisation_saved(sender, instance, created, **kwargs):
+    if getattr(instance, "_search_renamed", False):
+        forget_user_terms()
+        schedule_reindex(_article_ids_of_organisation(instance.pk))
+
+
+@receiver(pre_delete, sender=Organisation)
+def organisation_deleting(sender, instance, **kwargs):
+    # Its article links go by cascade without m2m_changed.
+    schedule_reindex(_article_ids_of_organisation(instance.pk))
+
+
+@receiver(pre_save, sender=OrganisationAlias)
+def alias_saving(sender, instance, **kwargs):
+    instance._search_old = _old_values(OrganisationAlias, instance, ["name", "organisation_id"])
+
+
+@receiver(post_save, sender=OrganisationAlias)
+def alias_saved(sender, instance, **kwargs):
+    old = getattr(instance, "_search_old", None)
+    if old is not None and (old["name"], old["organisation_id"]) == (instance.name, instance.organisation_id):
+        return
+    forget_user_terms()
+    ids = set(_article_ids_of_organisation(instance.organisation_id))
+    if old is not None and old["organisation_id"] != instance.organisation_id:
+        ids.update(_article_ids_of_organisation(old["organisation_id"]))
+    schedule_reindex(ids)
+
+
+@receiver(post_delete, sender=OrganisationAlias)
+def alias_deleted(sender, instance, **kwargs):
+    schedule_reindex(_article_ids_of_organisation(instance.organisation_id))

@@ -1,9 +1,22 @@
-"""Top-level URLs: the editors' admin and the public site."""
+"""Top-level URLs: the editors' admin, the public site, its sitemaps and robots.txt."""
 
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+
+from articles.sitemaps import SITEMAPS
+from articles.views import robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # An index, so that each section can outgrow the 50,000 URLs one sitemap file may hold.
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap_index",
+    ),
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
+    path("robots.txt", robots_txt, name="robots_txt"),
     path("", include("articles.urls")),
 ]

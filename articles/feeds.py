@@ -1,0 +1,124 @@
+"""RSS 2.0 and Atom feeds of published articles: the latest, and per tag, reporter and organisation."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.text import Truncator
+from taggit.models import Tag
+
+from .filters import newest_first
+from .models import Article, Byline, Organisation, Reporter
+
+FEED_LENGTH = 30
+DESCRIPTION_LENGTH = 200
+
+
+class LatestArticlesFeed(Feed):
+    """The newest published articles."""
+
+    def title(self, subject=None):
+        return f"{settings.NEWSROOM_SITE_NAME} 最新文章"
+
+    def link(self, subject=None):
+        return reverse("articles:article_list")
+
+    def description(self, subject=None):
+        return f"{settings.NEWSROOM_SITE_NAME}最新刊发的文章。"
+
+    def articles(self, subject):
+        return Article.objects.published()
+
+    def items(self, subject=None):
+        return newest_first(self.articles(subject).with_listing_relations())[:FEED_LENGTH]
+
+    def item_title(self, article):
+        return article.headline
+
+    def item_description(self, article):
+        return Truncator(" ".join(article.paragraphs)).chars(DESCRIPTION_LENGTH)
+
+    def item_pubdate(self, article):
+        return article.published_at
+
+    def item_updateddate(self, article):
+        return article.updated_at
+
+    def item_author_name(self, article):
+        return "、".join(f"{byline.get_role_display()} {byline.reporter.name}" for byline in article.bylines.all())
+
+    def item_categories(self, article):
+        return [tag.name for tag in article.tags.all()]
+
+
+class SubjectFeed(LatestArticlesFeed):
+    """The newest published articles about one subject, looked up by the slug in the URL."""
+
+    model = None
+    kind_label = ""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(self.model, slug=slug)
+
+    def title(self, subject=None):
+        return f"{settings.NEWSROOM_SITE_NAME} {self.kind_label}：{subject.name}"
+
+    def link(self, subject=None):
+        return subject.get_absolute_url()
+
+    def description(self, subject=None):
+        return f"{settings.NEWSROOM_SITE_NAME}关于“{subject.name}”的最新文章。"
+
+
+class TagFeed(SubjectFeed):
+    model = Tag
+    kind_label = "标签"
+
+    def link(self, subject=None):
+        return reverse("articles:tag_detail", args=[subject.slug])
+
+    def articles(self, subject):
+        return Article.objects.published().filter(tags=subject)
+
+
+class ReporterFeed(SubjectFeed):
+    model = Reporter
+    kind_label = "记者"
+
+    def articles(self, subject):
+        return Article.objects.published().filter(
+            Exists(Byline.objects.filter(article=OuterRef("pk"), reporter=subject))
+        )
+
+
+class OrganisationFeed(SubjectFeed):
+    model = Organisation
+    kind_label = "组织"
+
+    def articles(self, subject):
+        return Article.objects.published().filter(organisations=subject)
+
+
+class AtomFeedMixin:
+    feed_type = Atom1Feed
+
+    def subtitle(self, subject=None):
+        return self.description(subject)
+
+
+class LatestArticlesAtomFeed(AtomFeedMixin, LatestArticlesFeed):
+    pass
+
+
+class TagAtomFeed(AtomFeedMixin, TagFeed):
+    pass
+
+
+class ReporterAtomFeed(AtomFeedMixin, ReporterFeed):
+    pass
+
+
+class OrganisationAtomFeed(AtomFeedMixin, OrganisationFeed):
+    pass

@@ -1,0 +1,282 @@
+"""The reader's article filters, shared by the list page, the subject pages and the JSON API."""
+
+import calendar
+
+import django_filters
+from django import forms
+from django.db.models import Count, Exists, F, OuterRef
+from django.db.models.functions import TruncMonth
+from taggit.models import Tag
+
+from . import search
+from .models import Article, Byline, Issue, Organisation, Reporter
+
+PAGE_SIZE = 20
+QUERY_MAX_LENGTH = 200
+
+SORT_CHOICES = [("newest", "最新在前"), ("oldest", "最早在前"), ("relevance", "相关度")]
+
+
+def newest_first(queryset):
+    """Latest issue first, each issue in page order, as the paper was read."""
+    return queryset.order_by(
+        F("issue__date").desc(nulls_last=True),
+        "-issue_id",
+        F("page__number").asc(nulls_last=True),
+        "page_id",
+        "position",
+        "pk",
+    )
+
+
+def oldest_first(queryset):
+    """Earliest issue first, each issue in page order; undated issues last."""
+    return queryset.order_by(
+        F("issue__date").asc(nulls_last=True),
+        "issue_id",
+        F("page__number").asc(nulls_last=True),
+        "page_id",
+        "position",
+        "pk",
+    )
+
+
+class SlugChoiceFilter(django_filters.ModelChoiceFilter):
+    """A model picked by its slug; set by following links, so the form carries it as a hidden input."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("widget", forms.HiddenInput)
+        super().__init__(*args, **kwargs)
+
+
+class ArticleFilter(django_filters.FilterSet):
+    """Filters over published articles; each field is one query-string key of /articles/ and /api/articles/."""
+
+    q = django_filters.CharFilter(label="关键词", method="filter_search", max_length=QUERY_MAX_LENGTH)
+    issue = django_filters.ModelChoiceFilter(label="期次", queryset=Issue.objects.all(), widget=forms.HiddenInput)
+    date_from = django_filters.DateFilter(label="起始日期", field_name="issue__date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(label="截止日期", field_name="issue__date", lookup_expr="lte")
+    reporter = SlugChoiceFilter(label="记者", queryset=Reporter.objects.all(), method="filter_reporter")
+    role = django_filters.ChoiceFilter(
+        label="署名角色", choices=Byline.Role.choices, empty_label="全部角色", method="filter_role"
+    )
+    # An article links an organisation or a tag at most once, so these joins never repeat a row.
+    organisation = SlugChoiceFilter(label="组织", queryset=Organisation.objects.all(), field_name="organisations")
+    tag = django_filters.ModelMultipleChoiceFilter(
+        label="标签",
+        queryset=Tag.objects.all(),
+        field_name="tags__slug",
+        to_field_name="slug",
+        conjoined=True,
+        distinct=False,
+        widget=forms.MultipleHiddenInput,
+    )
+    kind = django_filters.ChoiceFilter(label="类型", choices=Article.Kind.choices, empty_label="全部类型")
+    sort = django_filters.ChoiceFilter(
+        label="排序", choices=SORT_CHOICES, empty_label="默认排序", method="keep_for_ordering"
+    )
+
+    class Meta:
+        model = Article
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        return search.search_articles(queryset, value)
+
+    def filter_reporter(self, queryset, name, reporter):
+        # One byline must hold both the person and the role: "王某 as photographer", not "王某, and some photographer".
+        bylines = Byline.objects.filter(article=OuterRef("pk"), reporter=reporter)
+        role = self.form.cleaned_data.get("role")
+        if role:
+            bylines = bylines.filter(role=role)
+        return queryset.filter(Exists(bylines))
+
+    def filter_role(self, queryset, name, role):
+        if self.form.cleaned_data.get("reporter"):
+            return queryset  # filter_reporter already required this role on the reporter's own byline
+        return queryset.filter(Exists(Byline.objects.filter(article=OuterRef("pk"), role=role)))
+
+    def keep_for_ordering(self, queryset, name, value):
+        return queryset  # applied last, in filter_queryset, once every filter has narrowed the rows
+
+    @property
+    def sort_order(self) -> str:
+        """The ordering in effect: the chosen one, else relevance for a search and newest otherwise."""
+        cleaned = getattr(self.form, "cleaned_data", {})
+        query = cleaned.get("q")
+        sort = cleaned.get("sort") or ("relevance" if query else "newest")
+        if sort == "relevance" and not query:
+            return "newest"
+        return sort
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        sort = self.sort_order
+        if sort == "relevance":
+            return search.order_by_relevance(queryset)
+        if sort == "oldest":
+            return oldest_first(queryset)
+        return newest_first(queryset)
+
+
+FACET_LIMIT = 12
+
+
+def tag_counts(articles, limit=FACET_LIMIT):
+    """The most used tags among `articles`, each with `article_count`."""
+    return (
+        Tag.objects.filter(article__in=articles.values("pk"))
+        .annotate(article_count=Count("article"))
+        .order_by("-article_count", "name")[:limit]
+    )
+
+
+def reporter_counts(articles, limit=FACET_LIMIT):
+    """The most credited people among `articles`, each with `article_count` (one per article, whatever the roles)."""
+    return (
+        Reporter.objects.filter(bylines__article__in=articles.values("pk"))
+        .annotate(article_count=Count("bylines__article", distinct=True))
+        .order_by("-article_count", "name")[:limit]
+    )
+
+
+def organisation_counts(articles, limit=FACET_LIMIT):
+    """The most named organisations among `articles`, each with `article_count`."""
+    return (
+        Organisation.objects.filter(articles__in=articles.values("pk"))
+        .annotate(article_count=Count("articles"))
+        .order_by("-article_count", "name")[:limit]
+    )
+
+
+def month_counts(articles, limit=24):
+    """Issue months among `articles`, newest first, as dicts with `month` (a date) and `article_count`."""
+    return (
+        Article.objects.filter(pk__in=articles.values("pk"), issue__date__isnull=False)
+        .annotate(month=TruncMonth("issue__date"))
+        .values("month")
+        .annotate(article_count=Count("pk"))
+        .order_by("-month")[:limit]
+    )
+
+
+class FilterLink:
+    """A link that changes one filter of the current query string: a facet adds it, a chip removes it."""
+
+    def __init__(self, label, params, *, count=None, active=False, field=""):
+        self.label = label
+        self.count = count
+        self.active = active
+        self.field = field
+        params = params.copy()
+        params.pop("page", None)
+        self.query = params.urlencode()
+
+    @property
+    def href(self):
+        return f"?{self.query}" if self.query else "?"
+
+
+def _with(params, **values):
+    params = params.copy()
+    for name, value in values.items():
+        params[name] = value
+    return params
+
+
+def _without(params, name, value=None):
+    params = params.copy()
+    if value is None:
+        params.pop(name, None)
+    else:
+        params.setlist(name, [raw for raw in params.getlist(name) if raw != value])
+    return params
+
+
+def active_filter_chips(filterset, params, preset=()):
+    """One removable chip per valid filter in `params` (the query string); preset filters are the page's own."""
+    cleaned = getattr(filterset.form, "cleaned_data", {})
+    chips = []
+    for name, filter_ in filterset.filters.items():
+        if name in preset or name not in params:
+            continue
+        value = cleaned.get(name)
+        if value in (None, "", []):
+            continue
+        label = filter_.label
+        if name == "tag":
+            for tag in value:
+                chips.append(FilterLink(f"{label}：{tag.name}", _without(params, "tag", tag.slug), field=name))
+            continue
+        if name in ("role", "kind", "sort"):
+            shown = dict(filter_.extra["choices"]).get(value, value)
+        elif name in ("date_from", "date_to"):
+            shown = f"{value.year}年{value.month}月{value.day}日"
+        elif name == "reporter" or name == "organisation":
+            shown = value.name
+        else:
+            shown = str(value)
+        chips.append(FilterLink(f"{label}：{shown}", _without(params, name), field=name))
+    return chips
+
+
+def facet_links(articles, params, cleaned, preset=()):
+    """Facet counts for the filtered `articles`, each a link adding that value to the query string `params`."""
+    chosen_tags = {tag.slug for tag in cleaned.get("tag") or []}
+    facets = {}
+    facets["tag"] = [
+        FilterLink(
+            tag.name,
+            params if tag.slug in chosen_tags else _append(params, "tag", tag.slug),
+            count=tag.article_count,
+            active=tag.slug in chosen_tags,
+            field="tag",
+        )
+        for tag in tag_counts(articles)
+    ]
+    if "reporter" not in preset:
+        chosen = cleaned.get("reporter")
+        facets["reporter"] = [
+            FilterLink(
+                reporter.name,
+                _with(params, reporter=reporter.slug),
+                count=reporter.article_count,
+                active=chosen == reporter,
+                field="reporter",
+            )
+            for reporter in reporter_counts(articles)
+        ]
+    if "organisation" not in preset:
+        chosen = cleaned.get("organisation")
+        facets["organisation"] = [
+            FilterLink(
+                organisation.name,
+                _with(params, organisation=organisation.slug),
+                count=organisation.article_count,
+                active=chosen == organisation,
+                field="organisation",
+            )
+            for organisation in organisation_counts(articles)
+        ]
+    facets["month"] = []
+    for row in month_counts(articles):
+        month = row["month"]
+        last_day = calendar.monthrange(month.year, month.month)[1]
+        first, last = month.isoformat(), month.replace(day=last_day).isoformat()
+        facets["month"].append(
+            FilterLink(
+                f"{month.year}年{month.month}月",
+                _with(params, date_from=first, date_to=last),
+                count=row["article_count"],
+                active=params.get("date_from") == first and params.get("date_to") == last,
+                field="month",
+            )
+        )
+    return facets
+
+
+def _append(params, name, value):
+    params = params.copy()
+    params.appendlist(name, value)
+    return params

@@ -1,0 +1,202 @@
+"""ArticleFilter and /articles/: each filter, their combinations, facets, chips, and hostile query strings."""
+
+import datetime
+
+import pytest
+from django.http import QueryDict
+
+from articles.filters import ArticleFilter, active_filter_chips, facet_links
+from articles.models import Article, Byline
+from tests.factories import ArticleFactory, IssueFactory, PageFactory
+from tests.test_views import SECRET, Newspaper, reindex
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def paper():
+    return Newspaper()
+
+
+def filtered(**params):
+    data = QueryDict(mutable=True)
+    for name, value in params.items():
+        if isinstance(value, list):
+            data.setlist(name, value)
+        else:
+            data[name] = value
+    filterset = ArticleFilter(data=data, queryset=Article.objects.published())
+    assert filterset.is_valid(), filterset.errors
+    return list(filterset.qs)
+
+
+def test_default_order_is_newest_issue_first_in_page_order(paper):
+    assert filtered() == [paper.lead, paper.second_on_front, paper.photo, paper.old]
+    assert filtered(sort="oldest") == [paper.old, paper.lead, paper.second_on_front, paper.photo]
+
+
+def test_drafts_and_scheduled_never_match(paper):
+    assert paper.draft not in filtered(tag=["秘密标签"]) + filtered(q=SECRET) + filtered()
+    assert filtered(tag=["秘密标签"]) == []
+
+
+def test_issue_and_dates(paper):
+    assert filtered(issue=str(paper.old_issue.pk)) == [paper.old]
+    assert filtered(date_from="2022-11-15") == [paper.lead, paper.second_on_front, paper.photo]
+    assert filtered(date_to="2022-11-14") == [paper.old]
+    assert filtered(date_from="2022-11-14", date_to="2022-11-14") == [paper.old]
+
+
+def test_reporter_role_and_their_combination(paper):
+    assert set(filtered(reporter=paper.bai.slug)) == {paper.lead, paper.second_on_front, paper.photo}
+    assert filtered(role="photographer") == [paper.second_on_front, paper.photo]
+    # 白莹 is the correspondent of the photo only, even though the photo has a photographer too.
+    assert filtered(reporter=paper.bai.slug, role="correspondent") == [paper.photo]
+    assert filtered(reporter=paper.bai.slug, role="photographer") == []
+    assert filtered(reporter=paper.chen.slug, role="reporter") == [paper.old]
+
+
+def test_reporter_in_two_roles_is_listed_once(paper):
+    Byline.objects.create(article=paper.old, reporter=paper.chen, role=Byline.Role.PHOTOGRAPHER)
+    assert filtered(reporter=paper.chen.slug).count(paper.old) == 1
+
+
+def test_organisation_kind_and_tags(paper):
+    assert set(filtered(organisation=paper.union.slug)) == {paper.lead, paper.second_on_front, paper.old}
+    assert filtered(kind="photo") == [paper.photo]
+    assert filtered(kind="news", tag=["劳模"]) == [paper.second_on_front]
+    # Several tags mean all of them.
+    assert filtered(tag=["劳模"]) == [paper.second_on_front, paper.photo]
+    assert filtered(tag=["劳模", "学习"]) == [paper.second_on_front]
+    assert filtered(tag=["劳模", "二十大"]) == []
+
+
+def test_search_finds_and_ranks(paper):
+    found = filtered(q="劳模")
+    assert paper.second_on_front in found
+    assert paper.lead not in found
+    assert filtered(q="大兴区 宣讲") == [paper.old]
+    # Every factory body mentions 学习会, so the other filters decide here.
+    assert filtered(q="学习", kind="photo") == [paper.photo]
+
+
+def test_sort_defaults_to_relevance_with_query_only():
+    assert ArticleFilter(data=QueryDict("q=劳模")).form.is_valid()
+    with_query = ArticleFilter(data=QueryDict("q=劳模"), queryset=Article.objects.published())
+    with_query.qs  # noqa: B018  (validates)
+    assert with_query.sort_order == "relevance"
+    without = ArticleFilter(data=QueryDict("sort=relevance"), queryset=Article.objects.published())
+    without.qs  # noqa: B018
+    assert without.sort_order == "newest"
+    chosen = ArticleFilter(data=QueryDict("q=劳模&sort=oldest"), queryset=Article.objects.published())
+    chosen.qs  # noqa: B018
+    assert chosen.sort_order == "oldest"
+
+
+def test_facets_count_under_current_filters(paper):
+    params = QueryDict("tag=劳模", mutable=True)
+    filterset = ArticleFilter(data=params, queryset=Article.objects.published())
+    facets = facet_links(filterset.qs, params, filterset.form.cleaned_data)
+    tags = {link.label: link.count for link in facets["tag"]}
+    assert tags == {"劳模": 2, "学习": 1}
+    reporters = {link.label: link.count for link in facets["reporter"]}
+    assert reporters == {"白莹": 2, "陈艺": 2}
+    assert {link.label: link.count for link in facets["organisation"]} == {"北京市总工会": 1, "首开集团": 1}
+    assert [(link.label, link.count) for link in facets["month"]] == [("2022年11月", 2)]
+    # A facet link adds its value and keeps the rest; the current tag is marked, not added twice.
+    study = next(link for link in facets["tag"] if link.label == "学习")
+    assert QueryDict(study.query).getlist("tag") == ["劳模", "学习"]
+    current = next(link for link in facets["tag"] if link.label == "劳模")
+    assert current.active and QueryDict(current.query).getlist("tag") == ["劳模"]
+    bai = next(link for link in facets["reporter"] if link.label == "白莹")
+    assert QueryDict(bai.query).dict() == {"tag": "劳模", "reporter": paper.bai.slug}
+    month = facets["month"][0]
+    assert QueryDict(month.query)["date_from"] == "2022-11-01" and QueryDict(month.query)["date_to"] == "2022-11-30"
+
+
+def test_chips_remove_one_filter_each(paper):
+    params = QueryDict(f"tag=劳模&tag=学习&reporter={paper.bai.slug}&kind=news&q=学习&page=2", mutable=True)
+    filterset = ArticleFilter(data=params, queryset=Article.objects.published())
+    filterset.qs  # noqa: B018
+    chips = {chip.label: QueryDict(chip.query) for chip in active_filter_chips(filterset, params)}
+    assert set(chips) == {"标签：劳模", "标签：学习", "记者：白莹", "类型：新闻", "关键词：学习"}
+    assert chips["标签：劳模"].getlist("tag") == ["学习"]
+    assert chips["标签：学习"].getlist("tag") == ["劳模"]
+    assert "reporter" not in chips["记者：白莹"] and chips["记者：白莹"].getlist("tag") == ["劳模", "学习"]
+    assert all("page" not in query for query in chips.values())
+
+
+def test_list_page_shows_chips_facets_and_keeps_filters_in_links(client, paper):
+    response = client.get("/articles/", {"tag": "劳模", "kind": "news"})
+    body = response.content.decode()
+    assert list(response.context["page_obj"].object_list) == [paper.second_on_front]
+    assert "标签：劳模" in body and "类型：新闻" in body
+    assert 'href="?kind=news"' in body  # removing the tag chip keeps the kind
+    assert '<input type="hidden" name="tag" value="劳模">' in body
+
+
+def test_pagination_carries_every_filter(client, paper):
+    issue = IssueFactory(date=datetime.date(2023, 1, 5))
+    page = PageFactory(issue=issue, number=1)
+    made = [ArticleFactory(page=page, position=n, tags=["分页"]) for n in range(1, 46)]
+    reindex(made)
+    response = client.get("/articles/", {"tag": "分页", "kind": "news"})
+    assert response.context["page_obj"].paginator.num_pages == 3
+    assert len(response.context["page_obj"].object_list) == 20
+    body = response.content.decode()
+    assert 'href="?tag=%E5%88%86%E9%A1%B5&amp;kind=news&amp;page=2"' in body
+    last = client.get("/articles/", {"tag": "分页", "kind": "news", "page": "3"})
+    assert len(last.context["page_obj"].object_list) == 5
+
+
+HOSTILE = [
+    ("date_from", "abc"),
+    ("date_to", "2022-13-45"),
+    ("date_from", "2022-11-01\x00"),
+    ("kind", "bogus"),
+    ("role", "<script>alert(1)</script>"),
+    ("sort", "random"),
+    ("issue", "abc"),
+    ("issue", "9" * 40),
+    ("issue", "-1"),
+    ("reporter", "<script>alert(1)</script>"),
+    ("reporter", "x" * 5000),
+    ("organisation", "\x00"),
+    ("tag", "<script>alert(1)</script>"),
+    ("tag", "劳模\x00"),
+    ("q", "劳模\x00"),
+    ("q", "劳" * 5000),
+    ("q", '"<script>alert(1)</script>'),
+    ("page", "abc"),
+    ("page", "99999"),
+    ("page", "-3"),
+    ("page", "9" * 40),
+]
+
+
+@pytest.mark.parametrize(("name", "value"), HOSTILE)
+def test_hostile_values_never_fail_or_reflect_markup(client, paper, name, value):
+    response = client.get("/articles/", {name: value})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<script" not in body
+    assert "\x00" not in body
+    assert len(body) < 60_000  # a huge value is not echoed back into every link
+    # The valid part of the request still lists the published articles.
+    if name == "page":
+        assert response.context["page_obj"].object_list
+    elif name != "q":
+        assert "以下筛选条件无效" in body
+        assert set(response.context["page_obj"].object_list) == set(paper.published)
+
+
+def test_repeated_keys_use_the_last_value_and_tags_combine(client, paper):
+    response = client.get("/articles/?kind=photo&kind=news&tag=劳模&tag=劳模")
+    assert response.status_code == 200
+    assert list(response.context["page_obj"].object_list) == [paper.second_on_front]
+
+
+def test_invalid_field_is_ignored_while_valid_ones_apply(client, paper):
+    response = client.get("/articles/", {"kind": "photo", "date_from": "not-a-date"})
+    assert list(response.context["page_obj"].object_list) == [paper.photo]
+    assert "起始日期" in response.content.decode()

@@ -1,0 +1,640 @@
+"""Full-text search: query parsing, matching, ranking, highlighting and index upkeep, on either database."""
+
+import datetime
+import io
+import unicodedata
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles import search
+from articles.models import Article, Organisation, Reporter
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+SEED_QUERIES = ["暖心驿站", "职工之家", "新就业形态劳动者", "劳模", "心肺复苏", "白莹", "经开区", "市总工会"]
+HOSTILE_QUERIES = [
+    "\" & | ! ( ) : * <-> ' \\ \x00",
+    '"""',
+    "“”",
+    "劳模 & ! (职工 | 之家) :* <-> 'x' \\ \x00 \"",
+    "\x00\x01\x1f\x7f\u200b\ue000",
+    "AND OR NOT NEAR(劳模)",
+    "劳模" * 1000,
+    "职工 " * 700,
+    '"' + "职工之家 " * 300,
+]
+
+
+@pytest.fixture(autouse=True)
+def no_queued_ids():
+    # on_commit never fires in a rolled-back test, so ids queued by earlier tests would otherwise linger.
+    search._pending().clear()
+    yield
+    search._pending().clear()
+
+
+def make(**kwargs):
+    """A published article (unless told otherwise), indexed at once."""
+    article = factories.ArticleFactory(**kwargs)
+    search.update_search_index([article.pk])
+    return article
+
+
+def found(query, queryset=None):
+    """Ids of the published articles a query finds, best first."""
+    queryset = Article.objects.published() if queryset is None else queryset
+    return list(search.order_by_relevance(search.search_articles(queryset, query)).values_list("pk", flat=True))
+
+
+def fold(text):
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def indexed_texts(article):
+    """Every text the index reads for an article, folded like the index folds it."""
+    texts = [article.title, article.kicker, article.subtitle, article.dateline, article.body]
+    texts += [tag.name for tag in article.tags.all()]
+    texts += [byline.reporter.name for byline in article.bylines.all()]
+    for organisation in article.organisations.all():
+        texts += [organisation.name, *(alias.name for alias in organisation.aliases.all())]
+    return [fold(text) for text in texts if text]
+
+
+# --- query parsing -------------------------------------------------------------------------------------------
+
+
+def test_parse_query_words_and_phrases():
+    query = search.parse_query('劳模  “服务职工” "心肺复苏 培训"')
+    assert "劳模" in query.terms
+    assert ("服务", "职工") in query.phrases
+    assert all(len(phrase) > 1 for phrase in query.phrases)
+    assert query
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\t\n", None, '""', "“ ”", "& | ! ( ) : * <-> ' \\", "\x00\x00"])
+def test_nothing_to_search(raw):
+    assert not search.parse_query(raw)
+
+
+@pytest.mark.parametrize("raw", HOSTILE_QUERIES)
+def test_hostile_queries_parse_within_limits(raw):
+    query = search.parse_query(raw)
+    words = [*query.terms, *(word for phrase in query.phrases for word in phrase)]
+    assert len(words) <= search.MAX_QUERY_TOKENS
+    assert all(word.isalnum() for word in words)
+
+
+def test_a_single_word_in_quotes_is_a_plain_word():
+    assert search.parse_query('"劳模"') == search.parse_query("劳模")
+
+
+def test_repeated_words_are_asked_once():
+    assert search.parse_query("劳模 劳模 劳模").terms == ("劳模",)
+
+
+# --- matching ------------------------------------------------------------------------------------------------
+
+
+def test_empty_query_is_no_filter():
+    make(title="一篇文章")
+    make(title="另一篇文章")
+    for raw in ["", "   ", "\u3000"]:
+        results = search.search_articles(Article.objects.published(), raw)
+        assert results.count() == 2
+        assert {row.search_rank for row in results} == {0.0}
+
+
+@pytest.mark.parametrize("raw", HOSTILE_QUERIES)
+def test_hostile_queries_run(raw):
+    make(title="职工之家迎来劳模", body="劳模" * 5)
+    list(search.search_articles(Article.objects.published(), raw))
+
+
+def test_every_word_must_match():
+    both = make(title="劳模宣讲", body="开展心肺复苏培训")
+    only_one = make(title="劳模宣讲", body="开展消防培训")
+    assert found("劳模 心肺复苏") == [both.pk]
+    assert set(found("劳模")) == {both.pk, only_one.pk}
+
+
+def test_a_word_inside_longer_words_matches():
+    spirit = make(title="弘扬劳模精神", body="")
+    team = make(title="市总工会表彰十个劳模班组", body="")
+    national = make(title="全国劳模走进车间", body="")
+    other = make(title="职工运动会开幕", body="")
+    assert set(found("劳模")) == {spirit.pk, team.pk, national.pk}
+    assert other.pk not in found("劳模")
+
+
+def test_quoted_phrase_needs_the_words_in_a_row():
+    assert search.parse_query("“服务职工”").phrases == (("服务", "职工"),)
+    in_a_row = make(title="工会服务职工有新招", body="")
+    apart = make(title="职工服务中心开门", body="")
+    assert set(found("服务职工")) == {in_a_row.pk, apart.pk}
+    assert found("“服务职工”") == [in_a_row.pk]
+    assert found('"服务职工"') == [in_a_row.pk]
+
+
+def test_phrase_does_not_run_from_one_name_into_the_next():
+    article = make(title="座谈会", body="")
+    factories.BylineFactory(article=article, reporter__name="服务")
+    article.organisations.add(factories.OrganisationFactory(name="职工报社"))
+    search.update_search_index([article.pk])
+    assert found("服务 职工") == [article.pk]
+    assert found('"服务 职工"') == []
+
+
+def test_case_and_width_fold():
+    article = make(title="ＡＰＰ上线 5G 新服务", body="")
+    assert found("app") == [article.pk]
+    assert found("５g") == [article.pk]
+
+
+def test_reporter_organisation_alias_and_tag_are_searchable():
+    organisation = factories.OrganisationFactory(name="北京经济技术开发区总工会")
+    factories.OrganisationAliasFactory(organisation=organisation, name="经开区总工会")
+    article = factories.ArticleFactory(title="会议召开", body="会议内容。", tags=["暖心驿站"])
+    article.organisations.add(organisation)
+    factories.BylineFactory(article=article, reporter=factories.ReporterFactory(name="白莹"))
+    search.update_search_index([article.pk])
+    for query in ["白莹", "经开区", "开发区总工会", "暖心驿站", "经开区 白莹"]:
+        assert found(query) == [article.pk], query
+
+
+def test_drafts_and_scheduled_articles_are_not_found():
+    public = make(title="心肺复苏培训", body="")
+    make(title="心肺复苏培训", body="", status=Article.Status.DRAFT, published_at=None)
+    make(title="心肺复苏培训", body="", published_at=timezone.now() + datetime.timedelta(days=1))
+    assert found("心肺复苏") == [public.pk]
+
+
+# --- ranking -------------------------------------------------------------------------------------------------
+
+
+def test_title_match_ranks_above_body_match():
+    now = timezone.now()
+    in_body = make(title="工会动态", body="社区开展心肺复苏培训。", published_at=now - datetime.timedelta(hours=1))
+    in_title = make(title="心肺复苏培训进社区", body="社区活动。", published_at=now - datetime.timedelta(days=3))
+    assert found("心肺复苏") == [in_title.pk, in_body.pk]
+    ranks = dict(search.search_articles(Article.objects.published(), "心肺复苏").values_list("pk", "search_rank"))
+    assert ranks[in_title.pk] > ranks[in_body.pk] > 0
+
+
+def test_recency_breaks_ties():
+    now = timezone.now()
+    older = make(title="职工之家揭牌", body="", published_at=now - datetime.timedelta(days=2))
+    newer = make(title="职工之家揭牌", body="", published_at=now - datetime.timedelta(days=1))
+    assert found("职工之家") == [newer.pk, older.pk]
+
+
+def test_order_by_relevance_without_a_search_keeps_recency():
+    now = timezone.now()
+    older = make(title="甲", published_at=now - datetime.timedelta(days=2))
+    newer = make(title="乙", published_at=now - datetime.timedelta(days=1))
+    ordered = search.order_by_relevance(search.search_articles(Article.objects.published(), ""))
+    assert list(ordered.values_list("pk", flat=True)) == [newer.pk, older.pk]
+
+
+# --- highlighting --------------------------------------------------------------------------------------------
+
+
+def test_highlight_escapes_and_marks_without_spaces():
+    html = search.highlight("<script>alert(1)</script>劳模精神代代传", "劳模")
+    assert html == "&lt;script&gt;alert(1)&lt;/script&gt;<mark>劳模</mark>精神代代传"
+
+
+def test_highlight_marks_every_word_and_phrase():
+    html = search.highlight("服务职工，职工服务。", "“服务职工”")
+    assert html == "<mark>服务职工</mark>，职工服务。"
+    html = search.highlight("服务职工，职工服务。", "服务 职工")
+    assert html == "<mark>服务职工</mark>，<mark>职工服务</mark>。"
+    assert search.highlight("APP和ａｐｐ", "app") == "<mark>APP</mark>和<mark>ａｐｐ</mark>"
+
+
+def test_highlight_without_query_only_escapes():
+    assert search.highlight("a < b & c", "") == "a &lt; b &amp; c"
+    assert search.highlight("", "劳模") == ""
+
+
+def test_excerpt_is_a_window_around_the_first_match():
+    text = "开头" * 100 + "<b>心肺复苏</b>培训" + "结尾" * 100
+    html = search.excerpt(text, "心肺复苏", width=40)
+    assert html.startswith("…") and html.endswith("…")
+    assert "&lt;b&gt;<mark>心肺复苏</mark>&lt;/b&gt;" in html
+    visible = html.replace("<mark>", "").replace("</mark>", "").replace("&lt;", "<").replace("&gt;", ">")
+    assert len(visible.strip("…")) == 40
+
+
+def test_excerpt_without_a_match_starts_at_the_beginning():
+    text = "第一段内容。\n第二段内容。" * 20
+    html = search.excerpt(text, "劳模", width=10)
+    assert html == "第一段内容。 第二段…"
+    assert search.excerpt("短文", "劳模") == "短文"
+
+
+# --- index upkeep --------------------------------------------------------------------------------------------
+
+
+def test_title_change_reindexes_on_commit(django_capture_on_commit_callbacks):
+    article = make(title="原来的题目", body="")
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "心肺复苏进社区"
+        article.save()
+    assert found("心肺复苏") == [article.pk]
+    assert found("原来") == []
+
+
+def test_nothing_changes_before_commit(django_capture_on_commit_callbacks):
+    article = make(title="原来的题目", body="")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        article.title = "心肺复苏进社区"
+        article.save()
+        assert found("心肺复苏") == []
+    assert callbacks
+
+
+def test_tag_changes_reindex(django_capture_on_commit_callbacks):
+    article = make(title="会议", body="")
+    with django_capture_on_commit_callbacks(execute=True):
+        article.tags.add("暖心驿站")
+    assert found("暖心驿站") == [article.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        Tag.objects.filter(name="暖心驿站").get().delete()
+    assert found("暖心驿站") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        article.tags.set(["职工之家"])
+    with django_capture_on_commit_callbacks(execute=True):
+        tag = Tag.objects.get(name="职工之家")
+        tag.name = "户外劳动者驿站"
+        tag.save()
+    assert found("驿站") == [article.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        article.tags.clear()
+    assert found("驿站") == []
+
+
+def test_byline_changes_reindex(django_capture_on_commit_callbacks):
+    article = make(title="会议", body="")
+    reporter = factories.ReporterFactory(name="白莹")
+    with django_capture_on_commit_callbacks(execute=True):
+        byline = factories.BylineFactory(article=article, reporter=reporter)
+    assert found("白莹") == [article.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        reporter.name = "陈艺"
+        reporter.save()
+    assert found("陈艺") == [article.pk]
+    assert found("白莹") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        byline.delete()
+    assert found("陈艺") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        article.reporters.add(reporter, through_defaults={"role": "photographer"})
+    assert found("陈艺") == [article.pk]
+
+
+def test_organisation_changes_reindex(django_capture_on_commit_callbacks):
+    article = make(title="会议", body="")
+    organisation = factories.OrganisationFactory(name="北京市总工会")
+    with django_capture_on_commit_callbacks(execute=True):
+        article.organisations.add(organisation)
+    assert found("北京市总工会") == [article.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.OrganisationAliasFactory(organisation=organisation, name="市总")
+    assert found("市总") == [article.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation.name = "北京市职工服务中心"
+        organisation.save()
+    assert found("职工服务中心") == [article.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation.articles.clear()
+    assert found("职工服务中心") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation.articles.add(article)
+    assert found("职工服务中心") == [article.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation.delete()
+    assert found("职工服务中心") == []
+
+
+def test_publishing_does_not_reindex(django_capture_on_commit_callbacks, monkeypatch):
+    article = make(title="会议", body="", status=Article.Status.DRAFT, published_at=None)
+    calls = []
+    monkeypatch.setattr(search, "update_search_index", calls.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        article.status = Article.Status.PUBLISHED
+        article.published_at = timezone.now()
+        article.save(update_fields=["status", "published_at", "updated_at"])
+    assert calls == []
+
+
+def test_many_changes_in_one_transaction_reindex_once(django_capture_on_commit_callbacks, monkeypatch):
+    article = make(title="会议", body="")
+    other = make(title="座谈", body="")
+    organisation = factories.OrganisationFactory(name="北京市总工会")
+    calls = []
+    real = search.update_search_index
+    monkeypatch.setattr(search, "update_search_index", lambda ids: calls.append(set(ids)) or real(ids))
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        article.title = "职工之家揭牌"
+        article.save()
+        article.tags.add("暖心驿站", "劳模")
+        factories.BylineFactory(article=article, reporter__name="白莹")
+        factories.BylineFactory(article=other, reporter__name="陈艺")
+        article.organisations.add(organisation)
+        other.organisations.add(organisation)
+        article.save()
+    assert calls == [{article.pk, other.pk}]
+    assert found("职工之家 暖心驿站 白莹 北京市总工会") == [article.pk]
+
+
+def test_rolled_back_savepoint_keeps_the_other_changes(django_capture_on_commit_callbacks):
+    article = make(title="会议", body="")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        article.title = "职工之家揭牌"
+        article.save()
+        try:
+            with transaction.atomic():
+                article.tags.add("暖心驿站")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert found("职工之家") == [article.pk]
+    assert found("暖心驿站") == []
+
+
+def test_deleting_an_article_drops_it_from_the_index(django_capture_on_commit_callbacks):
+    article = make(title="职工之家揭牌", body="")
+    pk = article.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        article.delete()
+    assert found("职工之家", Article.objects.all()) == []
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {search.FTS_TABLE} WHERE rowid = %s", [pk])
+            assert cursor.fetchone() == (0,)
+
+
+def test_deferred_updates_hand_back_the_ids(django_capture_on_commit_callbacks, monkeypatch):
+    article = make(title="会议", body="")
+    calls = []
+    monkeypatch.setattr(search, "update_search_index", calls.append)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, search.index_updates_deferred() as touched:
+        article.title = "职工之家揭牌"
+        article.save()
+        article.tags.add("暖心驿站")
+    assert touched == {article.pk}
+    assert callbacks == [] and calls == []
+
+
+def test_admin_save_reindexes(superuser_client, django_capture_on_commit_callbacks):
+    article = make(title="会议", body="")
+    reporter = factories.ReporterFactory(name="白莹")
+    data = {
+        "kicker": "",
+        "title": "职工之家揭牌",
+        "subtitle": "",
+        "kind": article.kind,
+        "dateline": "",
+        "body": "社区开展心肺复苏培训。",
+        "event_date": "",
+        "issue": article.issue_id,
+        "page": article.page_id,
+        "position": article.position,
+        "status": article.status,
+        "published_at_0": timezone.localtime(article.published_at).strftime("%Y-%m-%d"),
+        "published_at_1": timezone.localtime(article.published_at).strftime("%H:%M:%S"),
+        "tags": "暖心驿站",
+        "bylines-TOTAL_FORMS": "1",
+        "bylines-INITIAL_FORMS": "0",
+        "bylines-MIN_NUM_FORMS": "0",
+        "bylines-MAX_NUM_FORMS": "1000",
+        "bylines-0-reporter": reporter.pk,
+        "bylines-0-role": "reporter",
+        "bylines-0-label": "",
+        "bylines-0-order": "0",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = superuser_client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
+    assert response.status_code == 302
+    assert found("职工之家 心肺复苏 暖心驿站 白莹") == [article.pk]
+
+
+def test_update_search_index_query_count_is_constant(django_assert_max_num_queries):
+    def build(count):
+        ids = []
+        for n in range(count):
+            organisation = factories.OrganisationFactory()
+            factories.OrganisationAliasFactory(organisation=organisation)
+            article = factories.ArticleFactory(tags=[f"标签{n}", "劳模"])
+            article.organisations.add(organisation)
+            factories.BylineFactory.create_batch(2, article=article)
+            ids.append(article.pk)
+        return ids
+
+    few, many = build(2), build(15)
+    search.ensure_user_terms()
+    with CaptureQueriesContext(connection) as few_queries:
+        assert search.update_search_index(few) == 2
+    with CaptureQueriesContext(connection) as many_queries:
+        assert search.update_search_index(many) == 15
+    assert len(few_queries) == len(many_queries)
+    with django_assert_max_num_queries(12):
+        search.update_search_index(many)
+
+
+def test_user_terms_reload_only_when_names_change(django_assert_num_queries):
+    factories.OrganisationFactory(name="北京经济技术开发区总工会")
+    search.ensure_user_terms()
+    with django_assert_num_queries(1):
+        search.ensure_user_terms()
+    factories.OrganisationAliasFactory(name="经开区总工会")
+    with django_assert_num_queries(2):
+        search.ensure_user_terms()
+    assert search.tokens("经开区总工会召开会议")[0] == "经开区总工会"
+
+
+def test_snippets_of_a_results_page_cost_no_queries(django_assert_num_queries):
+    articles = [make(title=f"职工之家第{n}站", body="社区开展心肺复苏培训。" * 30) for n in range(5)]
+    assert len(found("职工之家 心肺复苏")) == len(articles)
+    with django_assert_num_queries(0):
+        for article in articles:
+            search.highlight(article.title, "职工之家 心肺复苏")
+            search.excerpt(article.body, "职工之家 心肺复苏")
+
+
+def test_reindex_command_rebuilds_everything():
+    articles = [make(title=f"职工之家第{n}站", body="") for n in range(3)]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {search.FTS_TABLE}")
+    else:
+        Article.objects.update(search_vector=None, search_document="")
+    assert found("职工之家") == []
+    out = io.StringIO()
+    call_command("reindex", "--batch-size", "2", stdout=out)
+    assert out.getvalue().splitlines() == ["indexed 2/3", "indexed 3/3", "Reindexed 3 articles."]
+    assert set(found("职工之家")) == {article.pk for article in articles}
+    assert "职工之家" in Article.objects.get(pk=articles[0].pk).search_document
+
+
+def test_rebuild_reports_progress():
+    make(title="甲")
+    make(title="乙")
+    seen = []
+    assert search.rebuild_search_index(batch_size=1, progress=lambda done, total: seen.append((done, total))) == 2
+    assert seen == [(0, 2), (1, 2), (2, 2)]
+
+
+# --- backend specifics ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.sqlite
+def test_sqlite_fts_row_holds_the_segmented_article():
+    article = make(title="职工之家揭牌", body="社区开展心肺复苏培训")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT title, body, title_sub FROM {search.FTS_TABLE} WHERE rowid = %s", [article.pk])
+        title, body, title_sub = cursor.fetchone()
+    assert "职工" in title.split() or "职工之家" in title.split()
+    assert "心肺复苏" in body.split()
+    assert "揭牌" in title.split()
+    assert title_sub.split() and all(word in "职工之家揭牌" for word in title_sub.split())
+
+
+@pytest.mark.sqlite
+def test_sqlite_missing_fts_table_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(search, "FTS_TABLE", "article_fts_missing")
+    with pytest.raises(search.SearchIndexMissing, match="reindex"):
+        search.search_articles(Article.objects.published(), "劳模")
+    with pytest.raises(search.SearchIndexMissing, match="migrate"):
+        search.update_search_index([1])
+
+
+@pytest.mark.sqlite
+def test_sqlite_ranks_all_hits_in_one_pass():
+    for n in range(3):
+        make(title=f"劳模宣讲第{n}场", body="")
+    plan = search.order_by_relevance(search.search_articles(Article.objects.published(), "劳模")).explain()
+    # Ranked once and looked up through an index, not re-ranked for every hit (see _Fts5Rank).
+    assert "MATERIALIZE ranks" in plan
+    assert "SEARCH ranks USING AUTOMATIC COVERING INDEX" in plan
+
+
+@pytest.mark.postgres
+def test_postgres_gin_index_serves_the_search():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'article_search_vector'")
+        (definition,) = cursor.fetchone()
+    assert "gin" in definition.lower() and "search_vector" in definition
+    make(title="心肺复苏培训进社区")
+    queryset = search.search_articles(Article.objects.all(), "心肺复苏")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    assert "article_search_vector" in queryset.explain()
+
+
+@pytest.mark.postgres
+def test_postgres_vector_weights_title_names_and_body():
+    article = factories.ArticleFactory(title="心肺复苏", kicker="", subtitle="", body="职工之家")
+    factories.BylineFactory(article=article, reporter__name="白莹")
+    search.update_search_index([article.pk])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT search_vector::text FROM articles_article WHERE id = %s", [article.pk])
+        (vector,) = cursor.fetchone()
+    assert "'心肺复苏':2A" in vector
+    assert "'白莹':" in vector and "B" in vector.split("'白莹':")[1].split()[0]
+    assert "'职工之家':" in vector and "C" in vector.split("'职工之家':")[1].split()[0]
+    article.refresh_from_db()
+    assert article.search_document.splitlines()[0] == "心肺复苏"
+
+
+# --- the seed pages, through the real importer ---------------------------------------------------------------
+
+
+@pytest.fixture
+def seeded(seeds_dir):
+    from articles.importers import import_pages
+
+    report = import_pages(paths=[seeds_dir])
+    assert report.ok, [(result.source, result.error) for result in report.failed]
+    return report
+
+
+def _published_with_texts():
+    articles = Article.objects.published().prefetch_related("bylines__reporter", "tags", "organisations__aliases")
+    return {article.pk: indexed_texts(article) for article in articles}
+
+
+@pytest.mark.parametrize("query", SEED_QUERIES)
+def test_seed_search_finds_every_article_that_contains_the_query(seeded, query):
+    texts = _published_with_texts()
+    expected = {pk for pk, parts in texts.items() if any(fold(query) in part for part in parts)}
+    assert expected, f"no seed article contains {query}"
+    results = set(found(query))
+    assert expected <= results, {pk: texts[pk][0] for pk in expected - results}
+    words = search.parse_query(query).terms
+    for pk in results:
+        assert all(any(word in part for part in texts[pk]) for word in words), (query, texts[pk][0])
+
+
+def test_seed_multi_word_and_phrase_queries(seeded):
+    texts = _published_with_texts()
+    for query in ["劳模 职工", "市总工会 白莹", "新就业形态劳动者 暖心驿站"]:
+        words = search.parse_query(query).terms
+        expected = {pk for pk, parts in texts.items() if all(any(w in part for part in parts) for w in words)}
+        assert set(found(query)) == expected, query
+    phrase_hits = set(found("“新就业形态劳动者”"))
+    assert phrase_hits and phrase_hits <= set(found("新就业形态劳动者"))
+
+
+def test_seed_drafts_and_scheduled_articles_never_appear(seeded):
+    hits = found("劳模", Article.objects.all())
+    assert len(hits) >= 3
+    draft, scheduled, *_ = hits
+    Article.objects.filter(pk=draft).update(status=Article.Status.DRAFT)
+    Article.objects.filter(pk=scheduled).update(published_at=timezone.now() + datetime.timedelta(days=1))
+    remaining = found("劳模")
+    assert draft not in remaining and scheduled not in remaining
+    assert set(remaining) == set(hits) - {draft, scheduled}
+
+
+def test_seed_import_as_drafts_is_not_searchable(seeds_dir):
+    from articles.importers import import_pages
+
+    import_pages(paths=[seeds_dir], draft=True)
+    assert found("劳模", Article.objects.all())
+    assert found("劳模") == []
+
+
+def test_seed_reporter_and_organisation_names_are_user_words(seeded):
+    search.ensure_user_terms()
+    for name in Reporter.objects.values_list("name", flat=True)[:20]:
+        if len(name) >= 2:
+            assert search.tokens(name) == [fold(name)], name
+    for name in Organisation.objects.values_list("name", flat=True)[:20]:
+        assert search.tokens(name) == [fold(name)] or len(search.tokens(name)) > 0
+
+
+def test_importer_segmentation_is_reused(monkeypatch):
+    from articles import parsing
+
+    article = factories.ArticleFactory(title="职工之家揭牌", body="社区开展心肺复苏培训，服务职工。")
+    given = {"title": parsing.segment(article.title), "body": parsing.segment(article.body)}
+    search.update_search_index([article.pk])
+    expected = Article.objects.get(pk=article.pk).search_document
+    cut = []
+    real_segment = parsing.segment
+    monkeypatch.setattr(parsing, "segment", lambda text: cut.append(text) or real_segment(text))
+    search.update_search_index([article.pk], segmented={article.pk: given})
+    assert article.title not in cut and article.body not in cut
+    assert Article.objects.get(pk=article.pk).search_document == expected
+    # Words that are not the text's own (an edit since the parse) are ignored.
+    search.update_search_index([article.pk], segmented={article.pk: {"title": ["别的", "题目"]}})
+    assert Article.objects.get(pk=article.pk).search_document == expected
+    assert found("职工之家") == [article.pk]
