@@ -6,14 +6,19 @@ import codecs
 import datetime
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+import multiprocessing
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.utils import timezone
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
 from . import parsing
 from .models import (
@@ -25,6 +30,7 @@ from .models import (
     Page,
     Reporter,
     ReporterAlias,
+    readable_slug,
 )
 
 logger = logging.getLogger(__name__)
@@ -64,6 +70,20 @@ class SourceFile:
     name: str
     data: bytes
 
+    def read(self) -> bytes:
+        return self.data
+
+
+@dataclass(frozen=True)
+class PathSource:
+    """A page file on disk, read only when its turn comes (an archive is streamed, never loaded whole)."""
+
+    name: str
+    path: Path
+
+    def read(self) -> bytes:
+        return self.path.read_bytes()
+
 
 @dataclass
 class FileResult:
@@ -71,7 +91,10 @@ class FileResult:
     outcome: str = ""  # created, updated, unchanged, parsed (dry run) or failed
     encoding: str = ""
     error: str = ""
+    digest: str = ""
     page: parsing.ParsedPage | None = None
+    articles: int = 0
+    anomalies: list[str] = field(default_factory=list)
     articles_created: int = 0
     articles_updated: int = 0
     articles_deleted: int = 0
@@ -112,18 +135,11 @@ class ImportReport:
 
     @property
     def articles_parsed(self) -> int:
-        return sum(len(result.page.articles) for result in self.files if result.page)
+        return sum(result.articles for result in self.files)
 
     @property
     def anomalies(self) -> list[tuple[str, str]]:
-        found = []
-        for result in self.files:
-            if result.page is None:
-                continue
-            found.extend((result.source, anomaly) for anomaly in result.page.anomalies)
-            for article in result.page.articles:
-                found.extend((result.source, f"《{article.title}》{anomaly}") for anomaly in article.anomalies)
-        return found
+        return [(result.source, anomaly) for result in self.files for anomaly in result.anomalies]
 
     def as_json(self) -> dict:
         """The parse in the shape other tools read (see `import_seeds --json`)."""
@@ -141,10 +157,12 @@ def max_bytes_setting() -> int:
 
 # --- finding and reading files -------------------------------------------------------------------------------
 
+Source = SourceFile | PathSource
 
-def collect_sources(paths: Iterable[str | Path], *, max_bytes: int, stdin=None) -> list[SourceFile | FileResult]:
-    """Expand files and folders into sources; a path that cannot be read becomes a failed result."""
-    collected: list[SourceFile | FileResult] = []
+
+def collect_sources(paths: Iterable[str | Path], *, max_bytes: int, stdin=None) -> list[Source | FileResult]:
+    """Expand files and folders into sources (not yet read); a path that cannot be used becomes a failed result."""
+    collected: list[Source | FileResult] = []
     for raw in paths:
         raw = str(raw)
         if raw == "-":
@@ -156,22 +174,22 @@ def collect_sources(paths: Iterable[str | Path], *, max_bytes: int, stdin=None) 
             files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
             if not files:
                 collected.append(FileResult(raw, outcome="failed", error="folder holds no page files"))
-            collected.extend(_read(p, max_bytes) for p in files)
+            collected.extend(_checked(p, max_bytes) for p in files)
         elif path.exists():
-            collected.append(_read(path, max_bytes))
+            collected.append(_checked(path, max_bytes))
         else:
             collected.append(FileResult(raw, outcome="failed", error="no such file or folder"))
     return collected
 
 
-def _read(path: Path, max_bytes: int) -> SourceFile | FileResult:
+def _checked(path: Path, max_bytes: int) -> Source | FileResult:
     try:
         size = path.stat().st_size
-        if size > max_bytes:
-            return FileResult(str(path), outcome="failed", error=_too_big(size, max_bytes))
-        return SourceFile(str(path), path.read_bytes())
     except OSError as error:
         return FileResult(str(path), outcome="failed", error=f"cannot read: {error.strerror or error}")
+    if size > max_bytes:
+        return FileResult(str(path), outcome="failed", error=_too_big(size, max_bytes))
+    return PathSource(str(path), path)
 
 
 def _sized(source: SourceFile, max_bytes: int) -> SourceFile | FileResult:
@@ -241,17 +259,31 @@ def import_pages(
     draft: bool = False,
     max_bytes: int | None = None,
     stdin=None,
+    workers: int = 1,
+    keep_pages: bool = True,
     progress: Callable[[int, int, FileResult], None] | None = None,
 ) -> ImportReport:
-    """Import page files, one transaction per file; bad files are reported and leave nothing behind."""
+    """Import page files, one transaction per file; bad files are reported and leave nothing behind.
+
+    With workers > 1, decoding and parsing (jieba) run in that many processes while this one writes.
+    """
     max_bytes = max_bytes or max_bytes_setting()
     items = collect_sources(paths, max_bytes=max_bytes, stdin=stdin) + [_sized(s, max_bytes) for s in sources]
     report = ImportReport(dry_run=dry_run)
+    if not items:
+        return report
     writer = PageWriter(report, draft=draft)
-    gazetteer = writer.gazetteer() if items else {}
+    gazetteer = writer.gazetteer()
     tags_before = Tag.objects.count()
-    for done, item in enumerate(items, start=1):
-        result = item if isinstance(item, FileResult) else _import_one(item, writer, gazetteer, dry_run)
+    prepared = _prepare_all(items, gazetteer, workers)
+    for done, result in enumerate(prepared, start=1):
+        if result.ok and result.page is not None:
+            if dry_run:
+                result.outcome = "parsed"
+            else:
+                _write(writer, result)
+        if not keep_pages:
+            result.page = None  # a large archive keeps counts and anomalies, not every parse
         report.files.append(result)
         if progress:
             progress(done, len(items), result)
@@ -259,32 +291,100 @@ def import_pages(
     return report
 
 
-def _import_one(source: SourceFile, writer: PageWriter, gazetteer: dict[str, str], dry_run: bool) -> FileResult:
-    result = FileResult(source.name)
+def prepare(item: Source | FileResult, gazetteer: Mapping[str, str]) -> FileResult:
+    """Read, decode and parse one source; pure work that may run in a worker process."""
+    if isinstance(item, FileResult):
+        return item
+    result = FileResult(item.name)
     try:
-        text, result.encoding = decode_page(source.data)
-        result.page = parsing.parse_page(text, gazetteer=gazetteer)
-        if dry_run:
-            result.outcome = "parsed"
-            return result
-        with transaction.atomic():
-            writer.write(source.name, text, result)
+        text, result.encoding = decode_page(item.read())
+        result.digest = content_hash(text)
+        page = result.page = parsing.parse_page(text, gazetteer=gazetteer)
+    except OSError as error:
+        result.outcome, result.error = "failed", f"cannot read: {error.strerror or error}"
+        return result
     except (ImportFailure, parsing.ParseError) as error:
         result.outcome, result.error = "failed", str(error)
-    except (IntegrityError, DatabaseError) as error:
-        logger.exception("database error importing %s", source.name)
-        result.outcome, result.error = "failed", f"database refused the page: {error}".splitlines()[0]
+        return result
+    result.articles = len(page.articles)
+    result.anomalies = list(page.anomalies) + [
+        f"《{article.title}》{anomaly}" for article in page.articles for anomaly in article.anomalies
+    ]
     return result
 
 
+def _prepare_all(items: list, gazetteer: Mapping[str, str], workers: int) -> Iterator[FileResult]:
+    if workers <= 1 or len(items) < 2:
+        return (prepare(item, gazetteer) for item in items)
+    return _prepare_in_parallel(items, gazetteer, workers)
+
+
+_worker_gazetteer: Mapping[str, str] = {}
+
+
+def _init_worker(gazetteer: Mapping[str, str], user_terms: list[str]) -> None:
+    global _worker_gazetteer
+    _worker_gazetteer = gazetteer
+    parsing.add_user_terms(user_terms)
+
+
+def _prepare_in_worker(item) -> FileResult:
+    return prepare(item, _worker_gazetteer)
+
+
+def _prepare_in_parallel(items: list, gazetteer: Mapping[str, str], workers: int) -> Iterator[FileResult]:
+    """Parse in `workers` processes, in order, with a bounded window so parsed pages never pile up in memory."""
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    user_terms = list(gazetteer) + list(Reporter.objects.values_list("name", flat=True).distinct())
+    # The children must not share this process's database connection.
+    connections.close_all()
+    window = workers * 4
+    with context.Pool(workers, initializer=_init_worker, initargs=(dict(gazetteer), user_terms)) as pool:
+        pending: deque = deque()
+        queue = iter(items)
+        for item in islice(queue, window):
+            pending.append(pool.apply_async(_prepare_in_worker, (item,)))
+        while pending:
+            result = pending.popleft().get()
+            for item in islice(queue, 1):
+                pending.append(pool.apply_async(_prepare_in_worker, (item,)))
+            yield result
+
+
+def _write(writer: PageWriter, result: FileResult) -> None:
+    try:
+        with transaction.atomic():
+            writer.write(result)
+    except ImportFailure as error:
+        result.outcome, result.error = "failed", str(error)
+    except (IntegrityError, DatabaseError) as error:
+        logger.exception("database error importing %s", result.source)
+        result.outcome, result.error = "failed", f"database refused the page: {error}".splitlines()[0]
+    if not result.ok:
+        result.articles_created = result.articles_updated = result.articles_deleted = 0
+        writer.forget()
+
+
+# Serialises page writes across processes on PostgreSQL, so two imports of one folder never race to create
+# the same page, person, organisation or tag (https://www.postgresql.org/docs/15/explicit-locking.html#ADVISORY-LOCKS).
+IMPORT_LOCK_KEY = 0x6E657773  # "news"
+
+
 class PageWriter:
-    """Writes one parsed page; caches reporters, organisations and tags across the files of one import."""
+    """Writes one parsed page in a fixed number of batched queries; caches people, organisations and tags."""
 
     def __init__(self, report: ImportReport, *, draft: bool):
         self.report = report
         self.draft = draft
+        self.forget()
+
+    def forget(self) -> None:
+        """Drop the caches (after a rolled-back file, whose new rows no longer exist)."""
         self._reporters: dict[tuple[str, str], Reporter] = {}
         self._organisations: dict[str, Organisation] = {}
+        self._tags: dict[str, int] = {}
+        self._tag_slugs: set[str] | None = None
+        self._issues: dict[str, Issue] = {}
 
     def gazetteer(self) -> dict[str, str]:
         """Names and aliases editors keep in the admin, mapped to full names, merged over the parser's defaults."""
@@ -293,43 +393,42 @@ class PageWriter:
         parsing.add_user_terms(list(names) + list(Reporter.objects.values_list("name", flat=True).distinct()))
         return names
 
-    def write(self, source_name: str, text: str, result: FileResult) -> None:
-        from .search import update_search_index
+    def write(self, result: FileResult) -> None:
+        from .search import index_updates_deferred, update_search_index
 
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
         parsed = result.page
-        digest = content_hash(text)
-        page = Page.objects.select_for_update().filter(content_hash=digest).first()
-        if page is not None:
+        if Page.objects.filter(content_hash=result.digest).exists():
             result.outcome = "unchanged"
             return
-        display_name = Path(source_name).name
+        display_name = Path(result.source).name
         page = Page.objects.select_for_update().filter(source_name=display_name).first()
         result.outcome = "updated" if page else "created"
         if page is None:
-            page = Page(import_ref=digest[:40], source_name=display_name)
+            page = Page(import_ref=result.digest[:40], source_name=display_name)
         old_issue_id = page.issue_id
         page.issue = self._issue(parsed, page.import_ref)
         page.number = parsed.page_number
         page.banner = parsed.banner[:200]
-        page.content_hash = digest
+        page.content_hash = result.digest
         page.encoding = result.encoding
         self._check_page_number_free(page)
         page.save()
         if old_issue_id and old_issue_id != page.issue_id:
             Issue.objects.filter(pk=old_issue_id, pages__isnull=True).delete()
 
-        article_ids = []
-        for position, parsed_article in enumerate(parsed.articles, start=1):
-            article, created = self._article(page, position, parsed_article)
-            article_ids.append(article.pk)
-            if created:
-                result.articles_created += 1
-            else:
-                result.articles_updated += 1
-        stale = Article.objects.filter(page=page).exclude(pk__in=article_ids)
-        result.articles_deleted = stale.count()
-        stale.delete()
-        update_search_index(article_ids)
+        with index_updates_deferred():
+            articles = self._articles(page, parsed.articles, result)
+            self._links(articles, parsed.articles, replace=result.outcome == "updated")
+        update_search_index(
+            [article.pk for article in articles],
+            segmented={
+                article.pk: parsed_article.tokens
+                for article, parsed_article in zip(articles, parsed.articles, strict=True)
+            },
+        )
 
     def _check_page_number_free(self, page: Page) -> None:
         if page.number is None:
@@ -341,17 +440,20 @@ class PageWriter:
     def _issue(self, parsed: parsing.ParsedPage, page_ref: str) -> Issue:
         # An undated page is its own issue until an editor moves it.
         ref = f"date:{parsed.issue_date.isoformat()}" if parsed.issue_date else f"page:{page_ref}"
-        issue, created = Issue.objects.get_or_create(
-            import_ref=ref,
-            defaults={
-                "date": parsed.issue_date,
-                "date_inferred": parsed.issue_date_inferred,
-                "number": parsed.issue_number or "",
-            },
-        )
-        if created:
-            self.report.issues_created += 1
-        elif issue.date_inferred and not parsed.issue_date_inferred:
+        issue = self._issues.get(ref)
+        if issue is None:
+            issue, created = Issue.objects.get_or_create(
+                import_ref=ref,
+                defaults={
+                    "date": parsed.issue_date,
+                    "date_inferred": parsed.issue_date_inferred,
+                    "number": parsed.issue_number or "",
+                },
+            )
+            if created:
+                self.report.issues_created += 1
+            self._issues[ref] = issue
+        if issue.date_inferred and not parsed.issue_date_inferred:
             # A page that states the date confirms an issue that was only inferred.
             issue.date_inferred = False
             issue.number = issue.number or parsed.issue_number or ""
@@ -364,50 +466,111 @@ class PageWriter:
             return timezone.make_aware(datetime.datetime.combine(issue.date, PRESS_TIME))
         return timezone.now()
 
-    def _article(self, page: Page, position: int, parsed: parsing.ParsedArticle) -> tuple[Article, bool]:
-        fields = {
-            "issue": page.issue,
-            "page": page,
-            "position": position,
-            "kicker": parsed.kicker or "",
-            "title": parsed.title,
-            "subtitle": parsed.subtitle or "",
-            "dateline": parsed.dateline or "",
-            "body": "\n".join(parsed.body),
-            "kind": parsed.kind,
-            "event_date": parsed.event_date,
-        }
-        ref = f"{page.import_ref}:{position}"
-        article = Article.objects.filter(import_ref=ref).first()
-        created = article is None
-        if created:
-            # Editors' publishing decisions survive a re-import; only new articles get a status here.
-            article = Article(import_ref=ref)
-            if self.draft:
-                article.status = Article.Status.DRAFT
+    def _articles(self, page: Page, parsed_articles: list[parsing.ParsedArticle], result: FileResult) -> list[Article]:
+        existing = {}
+        if result.outcome == "updated":
+            existing = {article.import_ref: article for article in Article.objects.filter(page=page)}
+        now = timezone.now()
+        new, changed, ordered = [], [], []
+        for position, parsed in enumerate(parsed_articles, start=1):
+            ref = f"{page.import_ref}:{position}"
+            article = existing.pop(ref, None)
+            if article is None:
+                # Editors' publishing decisions survive a re-import; only new articles get a status here.
+                article = Article(import_ref=ref, created_at=now)
+                if self.draft:
+                    article.status = Article.Status.DRAFT
+                else:
+                    article.status = Article.Status.PUBLISHED
+                    article.published_at = self._published_at(page.issue)
+                new.append(article)
             else:
-                article.status = Article.Status.PUBLISHED
-                article.published_at = self._published_at(page.issue)
-        for name, value in fields.items():
-            setattr(article, name, value)
-        article.save()
-        self._bylines(article, parsed.people, replace=not created)
-        article.organisations.set([self._organisation(name, parsed.aliases) for name in parsed.organisations])
-        self._tags(article, parsed.tags)
-        return article, created
+                changed.append(article)
+            article.issue = page.issue
+            article.page = page
+            article.position = position
+            article.kicker = parsed.kicker or ""
+            article.title = parsed.title
+            article.subtitle = parsed.subtitle or ""
+            article.dateline = parsed.dateline or ""
+            article.body = "\n".join(parsed.body)
+            article.kind = parsed.kind
+            article.event_date = parsed.event_date
+            article.slug = readable_slug(parsed.title, fallback="article")
+            article.updated_at = now
+            ordered.append(article)
+        # bulk_create skips save(); the fields save() would derive are set above.
+        Article.objects.bulk_create(new)
+        if changed:
+            Article.objects.bulk_update(changed, UPDATED_FIELDS)
+        stale = [article.pk for article in existing.values()]
+        if stale:
+            Article.objects.filter(pk__in=stale).delete()
+        result.articles_created, result.articles_updated, result.articles_deleted = len(new), len(changed), len(stale)
+        return ordered
 
-    def _bylines(self, article: Article, people: list[parsing.Person], *, replace: bool) -> None:
+    def _links(self, articles: list[Article], parsed_articles: list[parsing.ParsedArticle], *, replace: bool) -> None:
+        through_orgs = Article.organisations.through
+        ids = [article.pk for article in articles]
         if replace:
-            article.bylines.all().delete()
-        seen = set()
-        rows = []
-        for order, person in enumerate(people):
-            reporter = self._reporter(person)
-            if (reporter.pk, person.role) in seen:
-                continue
-            seen.add((reporter.pk, person.role))
-            rows.append(Byline(article=article, reporter=reporter, role=person.role, label=person.label, order=order))
-        Byline.objects.bulk_create(rows)
+            Byline.objects.filter(article_id__in=ids).delete()
+            through_orgs.objects.filter(article_id__in=ids).delete()
+            TaggedItem.objects.filter(content_type=self._content_type(), object_id__in=ids).delete()
+        bylines, org_links, tag_links = [], [], []
+        tag_ids = self._tag_ids({name for parsed in parsed_articles for name in parsed.tags})
+        for article, parsed in zip(articles, parsed_articles, strict=True):
+            seen = set()
+            for order, person in enumerate(parsed.people):
+                reporter = self._reporter(person)
+                if (reporter.pk, person.role) not in seen:
+                    seen.add((reporter.pk, person.role))
+                    bylines.append(
+                        Byline(article=article, reporter=reporter, role=person.role, label=person.label, order=order)
+                    )
+            organisation_ids = {self._organisation(name, parsed.aliases).pk for name in parsed.organisations}
+            org_links += [through_orgs(article_id=article.pk, organisation_id=pk) for pk in sorted(organisation_ids)]
+            chosen = {tag_ids[self._tag_key(name)] for name in parsed.tags}
+            tag_links += [
+                TaggedItem(content_type=self._content_type(), object_id=article.pk, tag_id=pk) for pk in sorted(chosen)
+            ]
+        Byline.objects.bulk_create(bylines)
+        through_orgs.objects.bulk_create(org_links)
+        TaggedItem.objects.bulk_create(tag_links)
+
+    @staticmethod
+    def _content_type():
+        return ContentType.objects.get_for_model(Article)
+
+    @staticmethod
+    def _tag_key(name: str) -> str:
+        # TAGGIT_CASE_INSENSITIVE: "AED" and "aed" are one tag.
+        return name.lower()
+
+    def _tag_ids(self, names: set[str]) -> dict[str, int]:
+        """Ids of these tags, creating the missing ones in one batch."""
+        missing = {self._tag_key(name): name for name in names if self._tag_key(name) not in self._tags}
+        if missing:
+            for pk, name in Tag.objects.filter(name__in=list(missing.values())).values_list("pk", "name"):
+                self._tags[self._tag_key(name)] = pk
+            cased = {key: name for key, name in missing.items() if key not in self._tags and name.upper() != key}
+            if cased:
+                for pk, name in Tag.objects.filter(name__iregex=_iregex(cased)).values_list("pk", "name"):
+                    self._tags.setdefault(self._tag_key(name), pk)
+            fresh = [name for key, name in missing.items() if key not in self._tags]
+            if fresh:
+                if self._tag_slugs is None:
+                    self._tag_slugs = set(Tag.objects.values_list("slug", flat=True))
+                created = []
+                for name in fresh:
+                    slug = base = readable_slug(name, fallback="tag")
+                    n = 1
+                    while slug in self._tag_slugs:
+                        slug, n = f"{base}_{n}", n + 1
+                    self._tag_slugs.add(slug)
+                    created.append(Tag(name=name, slug=slug))
+                for tag in Tag.objects.bulk_create(created):
+                    self._tags[self._tag_key(tag.name)] = tag.pk
+        return {self._tag_key(name): self._tags[self._tag_key(name)] for name in names}
 
     def _reporter(self, person: parsing.Person) -> Reporter:
         affiliation = person.affiliation or ""
@@ -455,8 +618,26 @@ class PageWriter:
                 organisation.parent = parent
                 organisation.save(update_fields=["parent"])
 
-    def _tags(self, article: Article, names: list[str]) -> None:
-        article.tags.set(names, clear=True)
+
+UPDATED_FIELDS = [
+    "issue",
+    "page",
+    "position",
+    "kicker",
+    "title",
+    "subtitle",
+    "dateline",
+    "body",
+    "kind",
+    "event_date",
+    "slug",
+    "updated_at",
+]
+
+
+def _iregex(names: Mapping[str, str]) -> str:
+    """A case-insensitive exact match for any of these names (only Latin letters have case)."""
+    return "^(" + "|".join(re.escape(name) for name in names.values()) + ")$"
 
 
 def guess_organisation_kind(name: str) -> str:

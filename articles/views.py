@@ -366,3 +366,8 @@ def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("sitemap_index"))
     lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap_url}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def healthz(request):
+    """Liveness for load balancers, touching no database; the benchmark also uses it as the framework's floor."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -178,16 +178,17 @@ def test_dry_run_writes_nothing():
 
 
 def test_one_transaction_per_file(monkeypatch):
-    real = importers.PageWriter._tags
+    real = importers.PageWriter._links
     calls = {"n": 0}
 
-    def failing_on_third_article_of_second_file(self, article, names):
+    def failing_after_the_second_files_articles_are_written(self, articles, parsed, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 8:
+        if calls["n"] == 2:
+            assert Article.objects.filter(page__source_name=SEED_FILES[1].name).count() == 5
             raise DatabaseError("disk full")
-        return real(self, article, names)
+        return real(self, articles, parsed, **kwargs)
 
-    monkeypatch.setattr(importers.PageWriter, "_tags", failing_on_third_article_of_second_file)
+    monkeypatch.setattr(importers.PageWriter, "_links", failing_after_the_second_files_articles_are_written)
     report = import_pages(paths=SEED_FILES[:3])
     outcomes = [result.outcome for result in report.files]
     assert outcomes == ["created", "failed", "created"]

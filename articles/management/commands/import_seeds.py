@@ -17,12 +17,17 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the parse as JSON on standard output")
         parser.add_argument("--draft", action="store_true", help="new articles arrive as drafts, not published")
         parser.add_argument("--max-bytes", type=int, default=None, help="size limit per file (default 5 MB)")
+        parser.add_argument(
+            "--workers", type=int, default=1, help="parse in this many processes while one writes (e.g. the core count)"
+        )
 
-    def handle(self, *args, paths, dry_run, json, draft, max_bytes, **options):
+    def handle(self, *args, paths, dry_run, json, draft, max_bytes, workers, **options):
         if paths.count("-") > 1:
             raise CommandError("standard input (-) can be given only once", returncode=2)
         if max_bytes is not None and max_bytes <= 0:
             raise CommandError("--max-bytes must be a positive number of bytes", returncode=2)
+        if workers < 1:
+            raise CommandError("--workers must be at least 1", returncode=2)
         # With --json, standard output carries only the JSON; progress and summary go to standard error.
         out = self.stderr if json else self.stdout
         report = import_pages(
@@ -31,6 +36,8 @@ class Command(BaseCommand):
             draft=draft,
             max_bytes=max_bytes,
             stdin=sys.stdin.buffer if "-" in paths else None,
+            workers=workers,
+            keep_pages=json,
             progress=Progress(out),
         )
         if json:
@@ -71,7 +78,7 @@ class Progress:
 def describe(result: FileResult) -> str:
     if not result.ok:
         return f"error: {result.source}: {result.error}"
-    articles = len(result.page.articles) if result.page else 0
+    articles = result.articles
     encoding = f", {result.encoding}" if result.encoding and result.encoding != "utf-8" else ""
     return f"{result.outcome}: {result.source} ({articles} articles{encoding})"
 

@@ -1,0 +1,410 @@
+"""Archive-scale benchmark: import, search and page throughput, each measured beside its floor in one run.
+
+Ratios, not absolute times, are the figures to read: shared machines drift, a ratio taken in one run does not.
+See docs/benchmarks.md for the targets and the results.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from . import search
+from .filters import ArticleFilter
+from .generator import generate_archive
+from .models import Article, Issue, Reporter
+
+QUERIES_FILE = Path(__file__).resolve().parent / "data" / "bench_queries.txt"
+FIRST_PAGE = 20
+MANAGE = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+
+# jieba alone on the same text: the floor under any importer that segments. It loads the same user dictionary
+# the parser loads, then cuts each page's whole text once; only the cutting is timed.
+JIEBA_ONLY = r"""
+import json, sys, time
+from pathlib import Path
+import jieba
+from articles import parsing
+parsing.segment("预热")
+files = sorted(p for p in Path(sys.argv[1]).iterdir() if p.suffix == ".txt")
+spent = 0.0
+chars = 0
+for path in files:
+    text = path.read_text(encoding="utf-8")
+    chars += len(text)
+    start = time.perf_counter()
+    jieba.lcut(text)
+    spent += time.perf_counter() - start
+print(json.dumps({"seconds": spent, "chars": chars, "files": len(files)}))
+"""
+
+
+@dataclass
+class BenchmarkOptions:
+    articles: int
+    seed: int = 1
+    archive: Path | None = None
+    workers: int = 0  # 0: one per core
+    page_seconds: int = 10
+    connections: int = 8
+    skip_import: bool = False
+
+
+def load_queries() -> list[str]:
+    lines = QUERIES_FILE.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def machine() -> str:
+    memory = ""
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        memory = f", {kb / 1024 / 1024:.0f} GiB"
+    except (OSError, AttributeError):
+        pass
+    return (
+        f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores{memory}, "
+        f"Python {platform.python_version()}, {connection.vendor} {_database_version()}"
+    )
+
+
+def _database_version() -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+        else:
+            cursor.execute("SELECT sqlite_version()")
+        return cursor.fetchone()[0]
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+# --- the archive and the database ------------------------------------------------------------------------------
+
+
+def ensure_archive(options: BenchmarkOptions, log: Callable[[str], None]) -> Path:
+    folder = options.archive or Path(tempfile.gettempdir()) / f"newsroom-bench-{options.articles}-{options.seed}"
+    marker = folder / ".complete"
+    if marker.exists():
+        log(f"archive: reusing {folder}")
+        return folder
+    if folder.exists():
+        shutil.rmtree(folder)
+    report = generate_archive(articles=options.articles, seed=options.seed, out=folder)
+    marker.write_text(json.dumps({"articles": report.articles, "files": report.files}))
+    log(f"archive: {report.files} files, {report.articles} articles, {report.bytes / 2**20:.0f} MiB in {folder}")
+    return folder
+
+
+def empty_archive_tables() -> None:
+    """Remove every imported row so the import is timed into an empty database (users and groups stay)."""
+    from django.contrib.contenttypes.models import ContentType
+    from taggit.models import Tag, TaggedItem
+
+    from .models import Byline, Organisation, OrganisationAlias, Page, ReporterAlias
+
+    if connection.vendor == "postgresql":
+        tables = [
+            model._meta.db_table
+            for model in (Byline, Article.organisations.through, TaggedItem, Article, Page, Issue)
+            + (ReporterAlias, Reporter, OrganisationAlias, Organisation, Tag)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    else:
+        TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(Article)).delete()
+        for model in (Byline, Article, Page, Issue, ReporterAlias, Reporter, OrganisationAlias, Tag):
+            model.objects.all().delete()
+        Organisation.objects.update(parent=None)
+        Organisation.objects.all().delete()
+        search.rebuild_search_index()
+    connection.close()
+
+
+def _child_env() -> dict:
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", os.environ.get("DJANGO_SETTINGS_MODULE", "newsroom.settings.base"))
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        env["DATABASE_URL"] = f"sqlite:///{database['NAME']}"
+    return env
+
+
+def run_measured(command: list[str], *, env: dict | None = None) -> tuple[float, float, str]:
+    """Run a child process; return its wall seconds, its own peak RSS in MiB and its standard output."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env or _child_env(), cwd=settings.BASE_DIR)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    if process.returncode not in (0,):
+        raise RuntimeError(f"{' '.join(command[1:3])} exited {process.returncode}: {(stdout + stderr)[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024, stdout
+
+
+def measure_import(folder: Path, options: BenchmarkOptions, log) -> dict:
+    workers = options.workers or os.cpu_count() or 1
+    _, _, out = run_measured([sys.executable, "-c", JIEBA_ONLY, str(folder)])
+    jieba_only = json.loads(out.strip().splitlines()[-1])
+    log(f"jieba alone: {jieba_only['seconds']:.1f} s for {jieba_only['chars']:,} characters")
+    empty_archive_tables()
+    seconds, rss, out = run_measured([*MANAGE, "import_seeds", str(folder)])
+    articles = Article.objects.count()
+    log(f"import: {articles} articles in {seconds:.1f} s, peak RSS {rss:.0f} MiB")
+    empty_archive_tables()
+    parallel_seconds, parallel_rss, _ = run_measured([*MANAGE, "import_seeds", "--workers", str(workers), str(folder)])
+    log(f"import --workers {workers}: {parallel_seconds:.1f} s, peak RSS {parallel_rss:.0f} MiB")
+    return {
+        "seconds": round(seconds, 2),
+        "articles_per_s": round(articles / seconds, 1) if seconds else 0.0,
+        "jieba_only_seconds": round(jieba_only["seconds"], 2),
+        "ratio_vs_jieba": round(seconds / jieba_only["seconds"], 3),
+        "parallel_seconds": round(parallel_seconds, 2),
+        "parallel_ratio_vs_jieba": round(parallel_seconds / jieba_only["seconds"], 3),
+        "peak_rss_mb": round(max(rss, parallel_rss), 1),
+        "workers": workers,
+    }
+
+
+# --- search ----------------------------------------------------------------------------------------------------
+
+
+def ranked_first_page(query: str) -> tuple[list[int], int]:
+    """What /articles/?q= shows: the best first page and the count, through the same FilterSet."""
+    filterset = ArticleFilter({"q": query}, queryset=Article.objects.published())
+    rows = filterset.qs
+    return list(rows.values_list("pk", flat=True)[:FIRST_PAGE]), rows.count()
+
+
+def icontains_first_page(query: str) -> tuple[list[int], int]:
+    """The scan a Django developer would write first: every word somewhere in title or body."""
+    rows = Article.objects.published()
+    for word in query.replace('"', " ").split():
+        rows = rows.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    rows = rows.order_by("-published_at")
+    return list(rows.values_list("pk", flat=True)[:FIRST_PAGE]), rows.count()
+
+
+def trigram_first_page(query: str) -> tuple[list[int], int]:
+    """pg_trgm word similarity on the title, the other stock PostgreSQL answer."""
+    from django.contrib.postgres.search import TrigramWordSimilarity
+
+    text = query.replace('"', " ")
+    rows = (
+        Article.objects.published()
+        .annotate(similarity=TrigramWordSimilarity(text, "title"))
+        .filter(similarity__gt=0.3)
+        .order_by("-similarity")
+    )
+    return list(rows.values_list("pk", flat=True)[:FIRST_PAGE]), rows.count()
+
+
+def _time_each(function, queries: list[str]) -> list[float]:
+    timings = []
+    for query in queries:
+        start = time.perf_counter()
+        function(query)
+        timings.append(time.perf_counter() - start)
+    return timings
+
+
+def measure_search(log) -> dict:
+    queries = load_queries()
+    for query in queries:  # warm caches (user terms, buffers) once, as a running site would be
+        ranked_first_page(query)
+    ranked = _time_each(ranked_first_page, queries)
+    scanned = _time_each(icontains_first_page, queries)
+    result = {
+        "queries": len(queries),
+        "p50_ms": _ms(statistics.median(ranked)),
+        "p95_ms": _ms(_percentile(ranked, 0.95)),
+        "icontains_p50_ms": _ms(statistics.median(scanned)),
+        "icontains_p95_ms": _ms(_percentile(scanned, 0.95)),
+        "trgm_p50_ms": None,
+    }
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        result["trgm_p50_ms"] = _ms(statistics.median(_time_each(trigram_first_page, queries)))
+    result["speedup_vs_icontains_p50"] = round(result["icontains_p50_ms"] / max(result["p50_ms"], 0.001), 1)
+    slowest = max(zip(ranked, queries, strict=True))
+    log(f"search: p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms (slowest {slowest[1]!r} {_ms(slowest[0])} ms)")
+    return result
+
+
+# --- pages -----------------------------------------------------------------------------------------------------
+
+
+def sample_urls() -> dict[str, str]:
+    article = Article.objects.published().order_by("-published_at", "-pk").first()
+    issue = Issue.objects.filter(articles__in=Article.objects.published()).order_by("-date").first()
+    reporter = Reporter.objects.filter(bylines__article__in=Article.objects.published()).first()
+    if article is None or issue is None or reporter is None:
+        raise RuntimeError("the database holds no published article: import an archive first")
+    return {
+        "hello": "/healthz",
+        "home": "/",
+        "detail": article.get_absolute_url(),
+        "list": "/articles/",
+        "search": "/articles/?q=" + urllib.parse.quote("劳模"),
+        "issue": issue.get_absolute_url(),
+        "reporter": reporter.get_absolute_url(),
+    }
+
+
+def measure_queries_per_page(urls: dict[str, str]) -> dict[str, int]:
+    client = Client(HTTP_HOST=(settings.ALLOWED_HOSTS or ["localhost"])[0].lstrip("."))
+    counts = {}
+    for name in ("home", "list", "search", "detail", "issue", "reporter"):
+        client.get(urls[name])  # the first request warms per-process caches
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(urls[name])
+        if response.status_code != 200:
+            raise RuntimeError(f"{urls[name]} answered {response.status_code}")
+        counts[name] = len(captured.captured_queries)
+    return counts
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer {url} within {seconds} s")
+
+
+def measure_pages(urls: dict[str, str], options: BenchmarkOptions, log) -> dict:
+    """Serve with gunicorn (2 workers) and load each URL from wrk on loopback, the "ok" view first."""
+    if not shutil.which("wrk"):
+        log("pages: skipped, wrk is not installed (apt-get install wrk)")
+        return {}
+    port = _free_port()
+    env = _child_env()
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=env.get("DJANGO_SECRET_KEY") or "benchmark-only-secret-key-not-for-production-use",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_COOKIES="0",
+    )
+    # Debug off serves hashed static files through whitenoise, which needs collectstatic's manifest.
+    subprocess.run([*MANAGE, "collectstatic", "--noinput", "-v0"], env=env, cwd=settings.BASE_DIR, check=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "-k", "sync"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    rates = {}
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_up(base + "/healthz")
+        for name in ("hello", "detail", "list", "search", "issue"):
+            url = base + urls[name]
+            try:
+                urllib.request.urlopen(url, timeout=30).read()  # warm the workers
+            except urllib.error.HTTPError as error:
+                raise RuntimeError(f"{url} answered {error.code} under gunicorn") from None
+            output = subprocess.run(
+                ["wrk", "-t1", f"-c{options.connections}", f"-d{options.page_seconds}s", "--timeout", "10s", url],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            match = re.search(r"Requests/sec:\s+([\d.]+)", output)
+            errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+            if errors:
+                raise RuntimeError(f"{url}: {errors.group(1)} error responses under load")
+            rates[name] = float(match.group(1)) if match else 0.0
+            log(f"pages: {name} {rates[name]:.0f} requests/s")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    hello = rates["hello"] or 1.0
+    return {
+        "hello_rps": rates["hello"],
+        "detail_rps": rates["detail"],
+        "list_rps": rates["list"],
+        "search_rps": rates["search"],
+        "issue_rps": rates["issue"],
+        "detail_vs_hello": round(rates["detail"] / hello, 3),
+        "list_vs_hello": round(rates["list"] / hello, 3),
+        "search_vs_hello": round(rates["search"] / hello, 3),
+    }
+
+
+# --- the whole run ---------------------------------------------------------------------------------------------
+
+
+def run_benchmark(options: BenchmarkOptions, log: Callable[[str], None] = print) -> dict:
+    """Run every measurement against DATABASE_URL and return the figures in the documented JSON shape."""
+    folder = ensure_archive(options, log)
+    result = {
+        "machine": machine(),
+        "database": connection.vendor,
+        "articles": options.articles,
+    }
+    if not options.skip_import:
+        result["import"] = measure_import(folder, options, log)
+    result["search"] = measure_search(log)
+    urls = sample_urls()
+    result["pages"] = measure_pages(urls, options, log)
+    result["queries_per_page"] = measure_queries_per_page(urls)
+    return result
+
+
+def format_table(result: dict) -> str:
+    """The figures as an aligned two-column table."""
+    rows = [("machine", result["machine"]), ("database", result["database"]), ("articles", result["articles"])]
+    for section in ("import", "search", "pages", "queries_per_page"):
+        for key, value in (result.get(section) or {}).items():
+            rows.append((f"{section}.{key}", value))
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
