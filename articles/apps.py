@@ -7,4 +7,6 @@ class ArticlesConfig(AppConfig):
     verbose_name = "报纸内容"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the search-index triggers)
+        from . import cache, signals  # noqa: F401  (signals connects the search-index triggers)
+
+        cache.connect_signals()

@@ -394,6 +394,7 @@ class PageWriter:
         return names
 
     def write(self, result: FileResult) -> None:
+        from .cache import bump_content_version
         from .search import index_updates_deferred, update_search_index
 
         if connection.vendor == "postgresql":
@@ -419,6 +420,7 @@ class PageWriter:
         if old_issue_id and old_issue_id != page.issue_id:
             Issue.objects.filter(pk=old_issue_id, pages__isnull=True).delete()
 
+        bump_content_version()  # bulk writes send no signals
         with index_updates_deferred():
             articles = self._articles(page, parsed.articles, result)
             self._links(articles, parsed.articles, replace=result.outcome == "updated")

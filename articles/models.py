@@ -338,3 +338,16 @@ class Byline(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()} {self.reporter.name}"
+
+
+class ContentVersion(models.Model):
+    """A counter bumped after every change a public page shows; cached pages are keyed on it (articles/cache.py)."""
+
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "内容版本"
+        verbose_name_plural = "内容版本"
+
+    def __str__(self):
+        return str(self.number)

@@ -1,8 +1,7 @@
-"""Chinese full-text search over articles: one jieba segmentation for documents and queries (docs/search.md).
+"""Chinese full-text search over articles, the same on PostgreSQL and SQLite (see docs/search.md)."""
 
-PostgreSQL keeps a weighted tsvector in Article.search_vector behind a GIN index; SQLite keeps an FTS5 table,
-`article_fts`, whose rowid is the article id. Both are written only by `update_search_index`.
-"""
+# PostgreSQL keeps a weighted tsvector in Article.search_vector behind a GIN index; SQLite keeps an FTS5 table,
+# article_fts, whose rowid is the article id. Only update_search_index writes either.
 
 from __future__ import annotations
 
@@ -71,11 +70,10 @@ def _parsing():
 
 
 def runs(text: str, words: Sequence[str] | None = None) -> list[list[str]]:
-    """The terms of a text in reading order, in runs that touch in the text (punctuation or space ends a run).
-
-    Terms are jieba's words, NFKC-folded, lower-cased and cut at non-word characters. `words` is the text's
-    parsing.segment() output when the caller has it already (the importer's parse), to save a second cut.
-    """
+    """A text's terms in reading order, grouped in runs that touch in the text; `words` = its segment() output."""
+    # Terms are jieba's words, NFKC-folded, lower-cased and cut at non-word characters. A dropped space or
+    # punctuation mark ends a run, so that no cut-across word is made up from words that never touched.
+    # A caller that has segmented the text already (the importer's parse) passes `words` to save a second cut.
     if not text:
         return []
     if words is None:
@@ -112,15 +110,12 @@ def tokens(text: str) -> list[str]:
 
 
 def _add_extra_words(run: list[str], frequencies: dict, found: dict[str, None]) -> None:
-    """Add to `found` the words a query may ask for that the segmentation of this run hid inside others.
-
-    In-word suffixes: queries are prefix matches, so with every proper suffix indexed a query word matches
-    wherever it sits inside a longer word (劳模 in 全国劳模 and 劳模精神). Cut-across dictionary words
-    (党员干部 in 广大党员|干部, 组成员 in 党组|成员): the query 党员干部 is one jieba word, so it must be
-    one index term too. Finding them by dictionary lookups costs no second segmentation, and as jieba's
-    dictionary also holds every prefix of its words (with frequency 0), a miss ends the search from that
-    starting character.
-    """
+    """Add to `found` the in-word suffixes and cut-across dictionary words of a run of words."""
+    # In-word suffixes: queries are prefix matches, so with every proper suffix indexed a query word matches
+    # wherever it sits inside a longer word (劳模 in 全国劳模 and 劳模精神). Cut-across dictionary words
+    # (党员干部 in 广大党员|干部, 组成员 in 党组|成员): the query 党员干部 is one jieba word, so it must be
+    # one index term too. Dictionary lookups cost no second segmentation, and as jieba's dictionary also
+    # holds every prefix of its words (with frequency 0), a miss ends the search from that character.
     lookup = frequencies.get
     han = [bool(_HAN.search(word)) for word in run]
     last = len(run) - 1
@@ -165,17 +160,17 @@ def _gazetteer_signature() -> tuple:
     parts = []
     for model in (Organisation, OrganisationAlias, Reporter):
         table = connection.ops.quote_name(model._meta.db_table)
-        parts.append(f"(SELECT COUNT(*) FROM {table}), (SELECT MAX(id) FROM {table}), (SELECT SUM(LENGTH(name)) FROM {table})")
+        parts.append(
+            f"(SELECT COUNT(*) FROM {table}), (SELECT MAX(id) FROM {table}), (SELECT SUM(LENGTH(name)) FROM {table})"
+        )
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
         return (connection.alias, *cursor.fetchone())
 
 
 def ensure_user_terms(*, max_age: float = 0) -> None:
-    """Load organisation names, their aliases and reporter names into jieba, once per change of those tables.
-
-    One cheap query checks for a change; with `max_age`, not even that if the last check is that recent.
-    """
+    """Load organisation names, aliases and reporter names into jieba, again only when those tables change."""
+    # One cheap query checks for a change; with `max_age`, not even that if the last check is that recent.
     global _user_terms_signature, _user_terms_checked_at
     now = time.monotonic()
     if max_age and _user_terms_signature is not None and now - _user_terms_checked_at < max_age:
@@ -266,11 +261,9 @@ def _lexeme(word: str) -> str:
 
 
 def tsquery_text(query: ParsedQuery) -> str:
-    """The query as a tsquery literal: every word as a prefix, every phrase with <->, all joined by &.
-
-    A phrase also matches as one word, for when the document holds it inside or across longer words
-    (之家 in 职工之家): the index has those as suffixes and cut-across words, which phrases cannot reach.
-    """
+    """The query as a tsquery literal: every word as a prefix, every phrase with <->, all joined by &."""
+    # A phrase also matches as one word, for when the document holds it inside or across longer words
+    # (之家 in 职工之家): the index has those as suffixes and cut-across words, which phrases cannot reach.
     parts = [f"{_lexeme(term)}:*" for term in query.terms]
     for phrase in query.phrases:
         in_a_row = " <-> ".join([*map(_lexeme, phrase[:-1]), _lexeme(phrase[-1]) + ":*"])
@@ -437,8 +430,7 @@ def excerpt(text: str, raw_query: str, width: int = 120) -> SafeString:
 
 @dataclass
 class IndexedDocument:
-    """An article as the index sees it: per weight (A title, B names and labels, C text) a list of items,
-    each item a list of runs of words (see runs)."""
+    """An article as the index sees it: per weight (A title, B labels and names, C text) items of runs of words."""
 
     items: dict[str, list[list[list[str]]]]
 
@@ -489,10 +481,7 @@ class IndexedDocument:
 
 
 def index_document(article: Article, segmented: Mapping[str, Sequence[str]] | None = None) -> IndexedDocument:
-    """Segment an article's fields; needs bylines__reporter, tags and organisations__aliases prefetched.
-
-    `segmented` may hold parsing.segment() output for kicker, title, subtitle and body (ParsedArticle.tokens).
-    """
+    """Segment an article (bylines__reporter, tags, organisations__aliases prefetched); see update_search_index."""
     segmented = segmented or {}
 
     def field(name: str) -> list[list[str]]:
@@ -553,11 +542,9 @@ def _index_batch(article_ids: list[int], segmented: Mapping[int, Mapping[str, Se
 
 
 def update_search_index(article_ids, *, segmented: Mapping[int, Mapping[str, Sequence[str]]] | None = None) -> int:
-    """Re-segment and store the index entries of these articles (the one writer); ids of deleted articles drop out.
-
-    `segmented` maps an article id to its fields' parsing.segment() output, which is then used instead of
-    cutting those texts again (the importer passes ParsedArticle.tokens).
-    """
+    """Re-segment and store these articles' index entries (the one writer); ids of deleted articles drop out."""
+    # `segmented` maps an article id to parsing.segment() output for its kicker, title, subtitle and body,
+    # used instead of cutting those texts again: the importer passes ParsedArticle.tokens.
     ids = sorted({int(pk) for pk in article_ids if pk is not None})
     # Whatever the triggers queued for these articles is now done.
     _pending().difference_update(ids)

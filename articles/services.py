@@ -28,6 +28,9 @@ def publish(articles: QuerySet) -> int:
 
 def unpublish(articles: QuerySet) -> int:
     """Return articles to draft; they vanish from every public page at once."""
+    from .cache import bump_content_version
+
+    bump_content_version()  # update() sends no signals
     return articles.update(status=Article.Status.DRAFT, updated_at=timezone.now())
 
 

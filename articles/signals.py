@@ -1,7 +1,6 @@
-"""Search-index triggers: every change an article's index entry depends on queues it for reindexing.
+"""Search-index triggers: a change an article's index entry depends on queues it for reindexing on commit."""
 
-The queue is flushed once per transaction, on commit, by articles.search (see docs/search.md).
-"""
+# articles.search flushes the queue once per transaction (see docs/search.md).
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save

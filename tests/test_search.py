@@ -10,6 +10,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from taggit.models import Tag
 
 from articles import search
@@ -89,6 +93,28 @@ def test_hostile_queries_parse_within_limits(raw):
     words = [*query.terms, *(word for phrase in query.phrases for word in phrase)]
     assert len(words) <= search.MAX_QUERY_TOKENS
     assert all(word.isalnum() for word in words)
+
+
+ANY_TEXT = st.text(
+    alphabet=st.sampled_from("劳模职工之家暖心驿站服务 \"“”&|!():*<->'\\\x00aZ１<>&"), max_size=60
+) | st.text(max_size=60)
+
+
+@hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=ANY_TEXT)
+def test_parse_query_never_fails(raw):
+    query = search.parse_query(raw)
+    words = [*query.terms, *(word for phrase in query.phrases for word in phrase)]
+    assert len(words) <= search.MAX_QUERY_TOKENS
+    assert all(word.isalnum() and word == word.lower() for word in words)
+    assert bool(query) == bool(words)
+
+
+@hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=ANY_TEXT, raw=ANY_TEXT)
+def test_highlight_only_adds_marks(text, raw):
+    html = search.highlight(text, raw)
+    assert html.replace("<mark>", "").replace("</mark>", "") == escape(text)
 
 
 def test_a_single_word_in_quotes_is_a_plain_word():
@@ -614,24 +640,27 @@ def test_seed_import_as_drafts_is_not_searchable(seeds_dir):
 
 def test_seed_reporter_and_organisation_names_are_user_words(seeded):
     search.ensure_user_terms()
-    for name in Reporter.objects.values_list("name", flat=True)[:20]:
-        if len(name) >= 2:
-            assert search.tokens(name) == [fold(name)], name
-    for name in Organisation.objects.values_list("name", flat=True)[:20]:
-        assert search.tokens(name) == [fold(name)] or len(search.tokens(name)) > 0
+    names = [
+        *Reporter.objects.values_list("name", flat=True),
+        *Organisation.objects.values_list("name", flat=True),
+        *Organisation.objects.values_list("aliases__name", flat=True),
+    ]
+    names = [name for name in names if name and len(name) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in name)]
+    assert len(names) > 10
+    assert [name for name in names if search.tokens(name) != [name]] == []
 
 
 def test_importer_segmentation_is_reused(monkeypatch):
     from articles import parsing
 
     article = factories.ArticleFactory(title="职工之家揭牌", body="社区开展心肺复苏培训，服务职工。")
-    given = {"title": parsing.segment(article.title), "body": parsing.segment(article.body)}
+    given_words = {"title": parsing.segment(article.title), "body": parsing.segment(article.body)}
     search.update_search_index([article.pk])
     expected = Article.objects.get(pk=article.pk).search_document
     cut = []
     real_segment = parsing.segment
     monkeypatch.setattr(parsing, "segment", lambda text: cut.append(text) or real_segment(text))
-    search.update_search_index([article.pk], segmented={article.pk: given})
+    search.update_search_index([article.pk], segmented={article.pk: given_words})
     assert article.title not in cut and article.body not in cut
     assert Article.objects.get(pk=article.pk).search_document == expected
     # Words that are not the text's own (an edit since the parse) are ignored.

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, secret_key
 
@@ -108,6 +109,17 @@ STORAGES = {
         )
     },
 }
+
+# Local memory by default; CACHE_URL=redis://host:6379/0 shares one cache between app servers.
+# Cached pages are keyed on a version kept in the database, so even per-process caches never serve stale pages.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r}: only redis:// and rediss:// URLs are supported.")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "newsroom"}}
+NEWSROOM_PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 300)
 
 # Tags keep their Chinese names in slugs (taggit uses slugify(allow_unicode=True) unless told otherwise).
 TAGGIT_CASE_INSENSITIVE = True

@@ -15,3 +15,5 @@ AXES_ENABLED = False
 # Tests never run collectstatic; whitenoise serves from the finders instead of an empty STATIC_ROOT.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# Page-cache behaviour has its own tests (tests/test_cache.py), which switch it on.
+NEWSROOM_PAGE_CACHE_SECONDS = 0

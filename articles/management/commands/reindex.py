@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = "Re-segment every article and rewrite its search-index entry, in batches."
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"articles per batch (default {BATCH_SIZE})")
+        parser.add_argument(
+            "--batch-size", type=int, default=BATCH_SIZE, help=f"articles per batch (default {BATCH_SIZE})"
+        )
 
     def handle(self, *args, batch_size, verbosity, **options):
         if batch_size < 1:
@@ -24,9 +26,10 @@ class Command(BaseCommand):
             count = rebuild_search_index(batch_size=batch_size, progress=progress)
         except SearchIndexMissing as error:
             raise CommandError(str(error)) from error
-        if tty and verbosity > 0:
-            self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"Reindexed {count} articles."))
+        if verbosity > 0:
+            if tty:
+                self.stdout.write("")
+            self.stdout.write(self.style.SUCCESS(f"Reindexed {count} articles."))
 
     def _bar(self, done, total):
         filled = BAR_WIDTH * done // total if total else BAR_WIDTH
