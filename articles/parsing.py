@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import bisect
+import copy
 import datetime
+import heapq
+import itertools
 import logging
+import operator
 import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -169,6 +173,9 @@ _added_terms: set[str] = set()
 # jieba only keeps a word whole when it is a run of these characters.
 _JIEBA_WORD_RE = re.compile(r"^[\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+$")
 _idf_table: tuple[dict[str, float], float] | None = None
+# Per-token verdicts, shared by every page: whether segment() keeps a token, and a token's tag weight.
+_TOKEN_CACHE_LIMIT = 500_000
+_token_keep: dict[str, str] = {}
 _stopwords: frozenset[str] | None = None
 
 
@@ -195,7 +202,27 @@ def segment(text: str) -> list[str]:
     if not text:
         return []
     _ensure_jieba()
-    return [tok for tok in jieba.lcut(text, HMM=True) if tok.strip() and not _is_punct_token(tok)]
+    tokens = jieba.lcut(text, HMM=True)
+    # Each distinct token is judged once per process, and the filter itself runs in C. Kept tokens come back as one
+    # shared string object per distinct token: less memory, and the dictionaries the tags are counted with then
+    # find them by identity.
+    kept = _token_keep
+    try:
+        return list(filter(None, map(kept.__getitem__, tokens)))
+    except KeyError:
+        kept = _judge_tokens(tokens)
+        return list(filter(None, map(kept.__getitem__, tokens)))
+
+
+def _judge_tokens(tokens: list[str]) -> dict[str, str]:
+    """Add the tokens' verdicts to the cache (the token itself, or "" to drop it); a new cache once it is too big."""
+    global _token_keep
+    kept = _token_keep
+    if len(kept) > _TOKEN_CACHE_LIMIT:
+        kept = _token_keep = {}
+    for tok in set(tokens).difference(kept):
+        kept[tok] = tok if tok.strip() and not _is_punct_token(tok) else ""
+    return kept
 
 
 def add_user_terms(terms: Iterable[str]) -> None:
@@ -725,7 +752,9 @@ _COMMON_JU_OK = frozenset(
         "邮政局",
     }
 )
-_HARD_BOUNDARY_RE = re.compile(f"[^{_HAN}·]")
+# A run of Han characters (and ·) ends at any other character. This matches from where it starts to just after the
+# last such boundary before where it stops.
+_LAST_HARD_BOUNDARY_RE = re.compile(f".*[^{_HAN}·]", re.S)
 _MAX_ORG = 32
 
 
@@ -774,6 +803,7 @@ _PLACE_FIXED = (
     "河北",
     "雄安新区",
 )
+_PLACE_FIXED_RE = re.compile("|".join(map(re.escape, _PLACE_FIXED)))
 _PLACE_START_RE = re.compile(
     f"(?![全该各本辖园景城社小片新老地厂校营矿港郊市区街乡镇县村每此其我你他她它这那几多某])"
     f"[{_HAN}]{{2,4}}?(?<![全该各本辖园景社小片市区])(?:自治区|省|市|区|县|旗|镇|乡|街道|地区)"
@@ -915,31 +945,62 @@ _DECLARATION_RE = re.compile(
 )
 
 
+_MAX_TRIE_NAME = 100
+
+
+def _trie_regex(words: Iterable[str]) -> re.Pattern[str]:
+    """A regex matching any of the words, the longest one where several start at the same place.
+
+    The words are laid out as a trie: where a word ends and longer ones go on, the longer ones are tried first.
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    if not trie:
+        return re.compile(r"(?!)")
+
+    def pattern(node: dict) -> str:
+        branches = [re.escape(ch) + pattern(child) for ch, child in node.items() if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return body + "?" if len(branches) > 1 else "(?:" + body + ")?"
+        return body
+
+    return re.compile(pattern(trie))
+
+
 class _Gazetteer:
-    """Names to look for: the editors' gazetteer, declared aliases, and place short forms."""
+    """Names to look for: the editors' gazetteer, declared aliases, and place short forms.
+
+    Built once per distinct gazetteer (the importer passes the same one for every page) and copied for each page by
+    for_page(): a page's declared short forms stay on that page.
+    """
 
     def __init__(self, entries: Mapping[str, str]):
         self.orgs: dict[str, str] = {
             k: v for k, v in entries.items() if isinstance(k, str) and isinstance(v, str) and k
         }
         self.canonicals = set(self.orgs.values())
+        # The gazetteer's names as one regex that finds, at the leftmost place, the longest name starting there; its
+        # nesting grows with name length, so absurdly long names are looked up character by character instead.
+        self._names_re: re.Pattern[str] | None = None
+        self.first: dict[str, list[int]] = {}
+        if all(len(k) <= _MAX_TRIE_NAME for k in self.orgs):
+            self._names_re = _trie_regex(self.orgs)
+        else:
+            for key in self.orgs:
+                lengths = self.first.setdefault(key[0], [])
+                if len(key) not in lengths:
+                    lengths.append(len(key))
+            for lengths in self.first.values():
+                lengths.sort(reverse=True)
         self.prefixes: dict[str, str] = dict(_PLACE_ALIASES)
         self.prefixes.update(self.orgs)
-        self._index()
-
-    def declare(self, short: str, full: str) -> None:
-        if short and full and short != full:
-            self.prefixes.setdefault(short, full)
-            self._index()
-
-    def _index(self) -> None:
-        self.first: dict[str, list[int]] = {}
-        for key in self.orgs:
-            lengths = self.first.setdefault(key[0], [])
-            if len(key) not in lengths:
-                lengths.append(len(key))
-        for lengths in self.first.values():
-            lengths.sort(reverse=True)
         self.prefix_lengths = sorted({len(k) for k in self.prefixes}, reverse=True)
         self.prefix_first: dict[str, list[int]] = {}
         for key in self.prefixes:
@@ -947,12 +1008,53 @@ class _Gazetteer:
                 lengths = self.prefix_first.setdefault(key[0], [])
                 if len(key) not in lengths:
                     lengths.append(len(key))
+        self._shared = False
+
+    def for_page(self) -> _Gazetteer:
+        page = copy.copy(self)
+        page._shared = True  # the prefix tables are this object's until the page declares a short form
+        return page
+
+    def declare(self, short: str, full: str) -> None:
+        if not (short and full and short != full) or short in self.prefixes:
+            return
+        if self._shared:
+            self.prefixes = dict(self.prefixes)
+            self.prefix_lengths = list(self.prefix_lengths)
+            self.prefix_first = {k: list(v) for k, v in self.prefix_first.items()}
+            self._shared = False
+        self.prefixes[short] = full
+        n = len(short)
+        if n not in self.prefix_lengths:
+            bisect.insort(self.prefix_lengths, n, key=operator.neg)
+        if n >= 2:
+            lengths = self.prefix_first.setdefault(short[0], [])
+            if n not in lengths:
+                lengths.append(n)
 
     def known_at(self, text: str, pos: int) -> bool:
         lengths = self.prefix_first.get(text[pos : pos + 1])
         return bool(lengths) and any(text[pos : pos + n] in self.prefixes for n in lengths)
 
     def matches(self, text: str) -> list[tuple[int, int, str]]:
+        """Gazetteer names in text, left to right, longest first; a name of one or two characters only where it does
+        not end a dictionary word that starts just before it."""
+        if self._names_re is None:
+            return self._matches_by_character(text)
+        found = []
+        search = self._names_re.search
+        freq = jieba.dt.FREQ.get
+        pos = 0
+        while (m := search(text, pos)) is not None:
+            i, end = m.span()
+            if end - i > 2 or i == 0 or (freq(text[i - 1 : i + 1]) or 0) <= 0:
+                found.append((i, end, m.group()))
+                pos = end
+            else:
+                pos = i + 1
+        return found
+
+    def _matches_by_character(self, text: str) -> list[tuple[int, int, str]]:
         found = []
         i = 0
         n = len(text)
@@ -984,6 +1086,22 @@ class _Gazetteer:
         return surface, False
 
 
+_gazetteers: dict[tuple[tuple[str, str], ...], _Gazetteer] = {}
+
+
+def _gazetteer(entries: dict[str, str]) -> _Gazetteer:
+    """The gazetteer for these entries, built once: the importer passes the same names for every page."""
+    key = tuple(entries.items())
+    gaz = _gazetteers.get(key)
+    if gaz is None:
+        gaz = _Gazetteer(entries)
+        with _JIEBA_LOCK:
+            if len(_gazetteers) >= 4:
+                _gazetteers.clear()
+            _gazetteers[key] = gaz
+    return gaz
+
+
 @dataclass
 class _Mention:
     field: int
@@ -1002,12 +1120,16 @@ def _protected(text: str, pos: int, gaz: _Gazetteer) -> bool:
     """True when the one-character breaker at pos is really part of a word (和平街, 首都, 经济, 同济)."""
     if gaz.known_at(text, pos):
         return True
-    # Inside a fixed place name (首都机场: 都 is not "all").
-    if any(text[pos - k : pos - k + len(place)] == place for place in _PLACE_FIXED for k in (1, 2) if pos >= k):
+    # Inside a fixed place name (首都机场: 都 is not "all"): one starting one or two characters before.
+    if pos and (text.startswith(_PLACE_FIXED, pos - 1) or (pos >= 2 and text.startswith(_PLACE_FIXED, pos - 2))):
         return True
-    after = max(_freq(text[pos + 1 : pos + 1 + k]) for k in (2, 3, 4))
-    here = max(_freq(text[pos : pos + k]) for k in (2, 3, 4))
-    ending = max(_freq(text[pos - k : pos + 1]) for k in (1, 2, 3)) if pos else 0
+    freq = jieba.dt.FREQ.get
+    after = max(freq(text[pos + 1 : pos + 3], 0), freq(text[pos + 1 : pos + 4], 0), freq(text[pos + 1 : pos + 5], 0))
+    here = max(freq(text[pos : pos + 2], 0), freq(text[pos : pos + 3], 0), freq(text[pos : pos + 4], 0))
+    if pos:
+        ending = max(freq(text[pos - 1 : pos + 1], 0), freq(text[pos - 2 : pos + 1], 0), freq(text[pos - 3 : pos + 1], 0))
+    else:
+        ending = 0
     return max(here, ending) > after
 
 
@@ -1016,7 +1138,10 @@ def _proper_start(text: str, start: int, end: int, gaz: _Gazetteer) -> bool:
 
 
 def _word_at(text: str, pos: int, gaz: _Gazetteer) -> bool:
-    return gaz.known_at(text, pos) or any(_freq(text[pos : pos + k]) > 0 for k in (2, 3, 4))
+    if gaz.known_at(text, pos):
+        return True
+    freq = jieba.dt.FREQ.get
+    return freq(text[pos : pos + 2], 0) > 0 or freq(text[pos : pos + 3], 0) > 0 or freq(text[pos : pos + 4], 0) > 0
 
 
 def _org_start(
@@ -1065,7 +1190,13 @@ def _org_start(
         start = m.end()
         if len(word) == 1 and word not in _CONJUNCTIONS:
             p = m.start()
-            soft.append((start, any(_freq(text[p - k : p + 1]) > 0 for k in (1, 2, 3) if p >= k)))
+            freq = jieba.dt.FREQ.get
+            ends_word = p >= 1 and (
+                freq(text[p - 1 : p + 1], 0) > 0
+                or (p >= 2 and freq(text[p - 2 : p + 1], 0) > 0)
+                or (p >= 3 and freq(text[p - 3 : p + 1], 0) > 0)
+            )
+            soft.append((start, ends_word))
         else:
             floor, soft = start, []
     if start > 0 and start == run_start and text[start - 1].isdigit():
@@ -1073,6 +1204,13 @@ def _org_start(
         if m:
             start = floor = m.end()
     return start, floor, soft
+
+
+def _run_start(text: str, end: int) -> int:
+    """Start of the run of Han characters (and ·) that ends at end, looking back at most _MAX_ORG characters."""
+    floor = max(0, end - _MAX_ORG)
+    m = _LAST_HARD_BOUNDARY_RE.match(text, floor, end)
+    return m.end() if m else floor
 
 
 def _find_mentions(text: str, field_index: int, gaz: _Gazetteer) -> list[_Mention]:
@@ -1091,10 +1229,7 @@ def _find_mentions(text: str, field_index: int, gaz: _Gazetteer) -> list[_Mentio
                 word = text[e - 2 : e]
                 if _freq(word) >= 50 and text[e - 3 : e] not in _COMMON_JU_OK:
                     continue
-        floor = max(0, s0 - _MAX_ORG)
-        run_start = s0
-        while run_start > floor and not _HARD_BOUNDARY_RE.match(text[run_start - 1]):
-            run_start -= 1
+        run_start = _run_start(text, s0)
         start, floor, cuts = _org_start(text, run_start, s0, gaz)
         if s0 - start < 1 or not _proper_start(text, start, e, gaz):
             # 北京财经职业学院, 京北财经大学: a cut at a character that ends a word (经 of 财经) left a nameless
@@ -1149,7 +1284,7 @@ def _is_place_start(name: str) -> bool:
         return True
     m = _PLACE_START_RE.match(name)
     # 齐聚北京市 is not a city: a real place name would start at 北京.
-    return m is not None and not any(place in m.group()[1:] for place in _PLACE_FIXED)
+    return m is not None and not _PLACE_FIXED_RE.search(m.group(), 1)
 
 
 def _suffix_allows(canonical: str, suffix: str, known_head: bool) -> bool:
@@ -1234,11 +1369,7 @@ def _declarations(texts: Iterable[str], gaz: _Gazetteer) -> dict[str, str]:
     for text in texts:
         for m in _DECLARATION_RE.finditer(text):
             p = m.start()
-            floor = max(0, p - _MAX_ORG)
-            run_start = p
-            while run_start > floor and not _HARD_BOUNDARY_RE.match(text[run_start - 1]):
-                run_start -= 1
-            start = _org_start(text, run_start, p, gaz)[0]
+            start = _org_start(text, _run_start(text, p), p, gaz)[0]
             full = text[start:p]
             short = m.group("short")
             if len(full) >= 2 and short and short != full:
@@ -1335,7 +1466,31 @@ _DATE_RE = re.compile(
     r"|(?<![\d月])(?P<d2>\d{1,2}) ?日(?=上午|下午|晚上|晚间|晚|早上|早晨|凌晨|中午|傍晚|夜间|夜里)"
 )
 _YEAR_RE = re.compile(r"(?P<y>(?:19|20)\d{2}) ?年(?P<du>度)?")
+# Where a date can start: every _DATE_RE match begins like this, and a pattern led by a digit class is scanned fast.
+_DATE_START_RE = re.compile(r"\d{1,4} ?[年月日]")
+_FULLWIDTH_DIGIT_RE = re.compile("[０-９]")
 _SENTENCE_SPLIT_RE = re.compile(r"[。！？!?]")
+
+
+def _date_matches(text: str) -> Iterator[re.Match[str]]:
+    """The same matches as _DATE_RE.finditer(text), trying the full pattern only where a date can start."""
+    pos = 0
+    search = _DATE_START_RE.search
+    match = _DATE_RE.match
+    while True:
+        candidate = search(text, pos)
+        if candidate is None:
+            return
+        m = match(text, candidate.start())  # the look-behind still sees the character before
+        if m is None:
+            pos = candidate.start() + 1
+        else:
+            yield m
+            pos = m.end()
+
+
+def _ascii_digits(text: str) -> str:
+    return text.translate(_FULLWIDTH_DIGITS) if _FULLWIDTH_DIGIT_RE.search(text) else text
 
 
 def _page_year(texts: Iterable[str]) -> int | None:
@@ -1344,8 +1499,8 @@ def _page_year(texts: Iterable[str]) -> int | None:
     plain: list[int] = []
     fiscal: list[int] = []
     for raw in texts:
-        text = raw.translate(_FULLWIDTH_DIGITS)
-        for m in _DATE_RE.finditer(text):
+        text = _ascii_digits(raw)
+        for m in _date_matches(text):
             if m.group("y"):
                 full.append(int(m.group("y")))
         for m in _YEAR_RE.finditer(text):
@@ -1361,13 +1516,15 @@ def _page_year(texts: Iterable[str]) -> int | None:
 
 
 def _dates_in(text: str, year: int | None, cap: datetime.date | None, month_hint: int | None):
-    text = text.translate(_FULLWIDTH_DIGITS)
+    text = _ascii_digits(text)
     month = month_hint
-    # One pass over sentence ends and years; each date then looks back only within its own sentence.
-    sentence_ends = [m.end() for m in _SENTENCE_SPLIT_RE.finditer(text)]
-    years = [(m.start(), int(m.group("y"))) for m in _YEAR_RE.finditer(text)]
-    year_starts = [p for p, _ in years]
-    for m in _DATE_RE.finditer(text):
+    # One pass over sentence ends and years, on the first date that needs them; each date then looks back only
+    # within its own sentence.
+    sentence_ends: list[int] = []
+    years: list[tuple[int, int]] = []
+    year_starts: list[int] = []
+    indexed = False
+    for m in _date_matches(text):
         if m.group("d2"):
             if month is None:
                 continue
@@ -1377,6 +1534,11 @@ def _dates_in(text: str, year: int | None, cap: datetime.date | None, month_hint
             y = int(m.group("y")) if m.group("y") else None
             month = mo
         if y is None:
+            if not indexed:
+                sentence_ends = [e.end() for e in _SENTENCE_SPLIT_RE.finditer(text)]
+                years = [(e.start(), int(e.group("y"))) for e in _YEAR_RE.finditer(text)]
+                year_starts = [p for p, _ in years]
+                indexed = True
             k = bisect.bisect_right(sentence_ends, m.start())
             sentence_start = sentence_ends[k - 1] if k else 0
             j = bisect.bisect_left(year_starts, m.start())
@@ -1427,43 +1589,109 @@ def _taggable(token: str, stop: frozenset[str]) -> bool:
     )
 
 
-def _tags(tokens: dict[str, list[str]], aliases: Mapping[str, str]) -> list[str]:
-    """3–8 TF-IDF keywords from the article's own tokens (title counted 3×); short org forms count as the full name."""
+# Per-word tag facts, filled lazily and shared by every page: whether a word can be a tag at all; for those that can,
+# the IDF and unknown-word bonus its score is multiplied by, and their product (for a first, approximate ranking).
+_tag_ok: dict[str, bool] = {}
+_tag_weight: dict[str, tuple[float, float]] = {}
+_tag_factor: dict[str, float] = {}
+# The exact ranking is worked out for this many of the best approximately ranked words; that is enough for the pick
+# in practice, and the pick falls back to ranking every word when it is not.
+_TAG_CANDIDATES = 24
+# Approximate and exact scores differ by a few units in the last place; a far wider margin keeps every word that
+# could be in the exact top group among the candidates.
+_TAG_MARGIN = 1 - 1e-9
+
+
+def _judge_tag_words(words: Iterable[str]) -> None:
     stop = _stop()
     idf, median = _idf()
-    counts: Counter[str] = Counter()
-    first_seen: dict[str, int] = {}
-    verdict: dict[str, str | None] = {}  # each distinct token is judged once
-    for name in ("title", "subtitle", "kicker", "body"):
-        weight = _FIELD_WEIGHT[name]
-        for token in tokens.get(name, []):
-            if token not in verdict:
-                word = aliases.get(token, token)
-                verdict[token] = word if _taggable(word, stop) and _taggable(token, stop) else None
-            word = verdict[token]
-            if word is not None:
-                counts[word] += weight
-                first_seen.setdefault(word, len(first_seen))
-    if not counts:
+    for word in words:
+        ok = _tag_ok[word] = _taggable(word, stop)
+        if not ok:
+            continue
+        if word in idf:
+            weight = (idf[word], 1)
+        else:
+            # Words jieba's corpus never saw are this paper's own terms (新就业形态劳动者, 职工小家, org names): the
+            # longer, the more specific. Known long words get no boost, or idioms (干劲十足) would crowd out the topic.
+            weight = (median, 1 + 0.2 * min(len(word) - 2, 6))
+        _tag_weight[word] = weight
+        _tag_factor[word] = weight[0] * weight[1]
+
+
+def _tags(tokens: dict[str, list[str]], aliases: Mapping[str, str]) -> list[str]:
+    """3–8 TF-IDF keywords from the article's own tokens (title counted 3×); short org forms count as the full name."""
+    with _JIEBA_LOCK:
+        if len(_tag_ok) > _TOKEN_CACHE_LIMIT:
+            _tag_ok.clear()
+            _tag_weight.clear()
+            _tag_factor.clear()
+        return _tags_of(tokens, aliases)
+
+
+def _tags_of(tokens: dict[str, list[str]], aliases: Mapping[str, str]) -> list[str]:
+    # One stream in which each field appears as often as it weighs: counting it gives every word its weighted count,
+    # and the counter's order is the words' first-seen order (title, subtitle, kicker, body).
+    stream: Iterable[str] = itertools.chain(
+        *(tokens.get(name, ()) for name in ("title", "subtitle", "kicker", "body") for _ in range(_FIELD_WEIGHT[name]))
+    )
+    if aliases:
+        _judge_tag_words([short for short in aliases if short not in _tag_ok])
+        # A short form counts as its full name (which is then judged as a tag itself); a short form that can be no
+        # tag stays itself and is dropped below.
+        as_word = {short: full for short, full in aliases.items() if _tag_ok[short]}
+        stream = map(as_word.get, *itertools.tee(stream))
+    counter = Counter(stream)
+    if not _tag_ok.keys() >= counter.keys():
+        _judge_tag_words(counter.keys() - _tag_ok.keys())
+    words = list(filter(_tag_ok.__getitem__, counter))
+    if not words:
         return []
-    total = sum(counts.values())
-    # Words jieba's corpus never saw are this paper's own terms (新就业形态劳动者, 职工小家, org names): the longer,
-    # the more specific. Known long words get no boost, or idioms (干劲十足) would crowd out the topic.
-    scores = {
-        word: count / total * idf.get(word, median) * (1 if word in idf else 1 + 0.2 * min(len(word) - 2, 6))
-        for word, count in counts.items()
-    }
-    ranked = sorted(scores, key=lambda w: (-scores[w], first_seen[w]))
+    counts = list(map(counter.__getitem__, words))
+    total = sum(counts)
+    n = len(words)
+    if n <= _TAG_CANDIDATES:
+        candidates: Iterable[int] = range(n)
+    else:
+        approx = list(map(operator.mul, counts, map(_tag_factor.__getitem__, words)))
+        order = sorted(range(n), key=approx.__getitem__, reverse=True)
+        floor = approx[order[_TAG_CANDIDATES - 1]] * _TAG_MARGIN
+        end = _TAG_CANDIDATES
+        while end < n and approx[order[end]] >= floor:
+            end += 1
+        candidates = order[:end]
+    scores = _tag_scores(words, counts, total, candidates)
+    # Highest score first, ties in first-seen order (sorted is stable, also with reverse=True).
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:_TAG_CANDIDATES]
+    chosen, done = _choose_tags(ranked, scores)
+    if not done and len(ranked) < n:
+        scores = _tag_scores(words, counts, total, range(n))
+        chosen, _ = _choose_tags(sorted(scores, key=scores.__getitem__, reverse=True), scores)
+    return chosen
+
+
+def _tag_scores(words: list[str], counts: list[int], total: int, which: Iterable[int]) -> dict[str, float]:
+    """TF-IDF scores of the words at the given indexes, keyed in first-seen order."""
+    scores = {}
+    for k in sorted(which):
+        word = words[k]
+        idf, bonus = _tag_weight[word]
+        scores[word] = counts[k] / total * idf * bonus
+    return scores
+
+
+def _choose_tags(ranked: list[str], scores: dict[str, float]) -> tuple[list[str], bool]:
+    """The tags picked from the best-first words, and whether the pick stopped before running out of words."""
     top = scores[ranked[0]]
     chosen: list[str] = []
     for word in ranked:
         if len(chosen) == MAX_TAGS or (len(chosen) >= TARGET_TAGS and scores[word] < top * 0.3):
-            break
+            return chosen, True
         # 劳模 adds nothing next to 劳模精神; 首开集团 nothing next to 首开集团工会.
         if any(word in kept for kept in chosen):
             continue
         chosen.append(word)
-    return chosen
+    return chosen, False
 
 
 # --- anomalies -----------------------------------------------------------------------------------------------------
@@ -1540,7 +1768,7 @@ def _parse_page(text: str, gazetteer: Mapping[str, str] | None, default_year: in
     merged = dict(DEFAULT_GAZETTEER)
     if gazetteer:
         merged.update({k: v for k, v in gazetteer.items() if isinstance(k, str) and isinstance(v, str)})
-    gaz = _Gazetteer(merged)
+    gaz = _gazetteer(merged).for_page()
     _ensure_jieba()
 
     articles = [_build_article(raw, title_mark, gaz) for raw in raw_articles]
