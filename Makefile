@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 LOCAL := DJANGO_DEBUG=1
 
-.PHONY: run test venv lint format bench browsers clean
+.PHONY: run test venv lint format bench fuzz clean
 
 venv: $(STAMP)
 
@@ -39,3 +39,6 @@ bench: venv
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+fuzz: venv
+	DJANGO_SETTINGS_MODULE=newsroom.settings.test $(PY) -m tests.fuzz.fuzz_parser $${FUZZ_CASES:-100000}

@@ -149,13 +149,6 @@ class ArticleAdmin(admin.ModelAdmin):
     def byline_names(self, obj):
         return "、".join(f"{b.get_role_display()} {b.reporter.name}" for b in obj.bylines.all())
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Title, tags and bylines are all saved by now, so the index sees the final article.
-        from .search import update_search_index
-
-        update_search_index([form.instance.pk])
-
     @admin.action(description="发布所选文章")
     def publish_articles(self, request, queryset):
         if not request.user.has_perm(PUBLISH_PERMISSION):

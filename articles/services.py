@@ -6,7 +6,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from .cache import bump_content_version
 from .models import Article, Byline, Organisation, OrganisationAlias, Reporter, ReporterAlias
+from .search import schedule_reindex
 
 
 class MergeError(ValueError):
@@ -28,8 +30,6 @@ def publish(articles: QuerySet) -> int:
 
 def unpublish(articles: QuerySet) -> int:
     """Return articles to draft; they vanish from every public page at once."""
-    from .cache import bump_content_version
-
     bump_content_version()  # update() sends no signals
     return articles.update(status=Article.Status.DRAFT, updated_at=timezone.now())
 
@@ -46,10 +46,8 @@ def merge_reporters(keep: Reporter, others: Iterable[Reporter]) -> dict:
     """Move every byline and alias of `others` to `keep`, remember their names as aliases, delete them."""
     others = _others(keep, others)
     moved = dropped = 0
-    touched_articles: set[int] = set()
     for other in others:
         for byline in Byline.objects.filter(reporter=other).select_for_update():
-            touched_articles.add(byline.article_id)
             duplicate = Byline.objects.filter(article_id=byline.article_id, reporter=keep, role=byline.role)
             if duplicate.exists():
                 # The survivor already holds this credit in this role: the credit is kept, only the row goes.
@@ -65,7 +63,6 @@ def merge_reporters(keep: Reporter, others: Iterable[Reporter]) -> dict:
                 name=other.name, affiliation=other.affiliation, defaults={"reporter": keep}
             )
         other.delete()
-    _reindex(touched_articles)
     return {"bylines_moved": moved, "bylines_deduplicated": dropped, "merged": len(others)}
 
 
@@ -79,7 +76,6 @@ def merge_organisations(keep: Organisation, others: Iterable[Organisation]) -> d
         keep.parent = None
         keep.save(update_fields=["parent"])
     links = 0
-    touched_articles: set[int] = set()
     through = Article.organisations.through
     for other in others:
         article_ids = set(through.objects.filter(organisation=other).values_list("article_id", flat=True))
@@ -89,20 +85,14 @@ def merge_organisations(keep: Organisation, others: Iterable[Organisation]) -> d
         through.objects.bulk_create(
             [through(article_id=article_id, organisation=keep) for article_id in sorted(article_ids - already)]
         )
+        # bulk_create sends no m2m_changed, so the index and the page cache are told here.
+        schedule_reindex(article_ids)
+        bump_content_version()
         links += len(article_ids)
-        touched_articles |= article_ids
         OrganisationAlias.objects.filter(organisation=other).update(organisation=keep)
         Organisation.objects.filter(parent=other).exclude(pk=keep.pk).update(parent=keep)
         name = other.name
         other.delete()
         if name != keep.name:
             OrganisationAlias.objects.update_or_create(name=name, defaults={"organisation": keep})
-    _reindex(touched_articles)
     return {"links_moved": links, "merged": len(others)}
-
-
-def _reindex(article_ids: set[int]) -> None:
-    from .search import update_search_index
-
-    if article_ids:
-        update_search_index(article_ids)

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from articles.admin import NO_PUBLISH_MESSAGE
 from articles.models import Article, Byline, Organisation, OrganisationAlias, Reporter, ReporterAlias
+from articles.search import search_articles
 from tests.factories import (
     ArticleFactory,
     BylineFactory,
@@ -254,7 +255,7 @@ def test_merge_reporters_keeps_every_byline(chief_client):
     assert set(keep.aliases.values_list("name", flat=True)) == {"刘新新", "刘欣"}
 
 
-def test_merge_organisations_moves_links_and_aliases(chief_client):
+def test_merge_organisations_moves_links_and_aliases(chief_client, django_capture_on_commit_callbacks):
     keep = OrganisationFactory(name="北京经济技术开发区总工会")
     short = OrganisationFactory(name="经开区总工会")
     OrganisationAlias.objects.create(organisation=short, name="亦庄总工会")
@@ -264,8 +265,12 @@ def test_merge_organisations_moves_links_and_aliases(chief_client):
     only_short = ArticleFactory()
     only_short.organisations.add(short)
 
-    _merge(chief_client, "organisation", keep, [keep, short])
+    with django_capture_on_commit_callbacks(execute=True):
+        _merge(chief_client, "organisation", keep, [keep, short])
     assert not Organisation.objects.filter(pk=short.pk).exists()
+    # The moved link reaches the search index too: the survivor's name finds the article.
+    found = search_articles(Article.objects.published(), "北京经济技术开发区总工会")
+    assert only_short in found
     assert list(both.organisations.all()) == [keep]
     assert list(only_short.organisations.all()) == [keep]
     assert set(keep.aliases.values_list("name", flat=True)) == {"经开区总工会", "亦庄总工会"}
