@@ -408,3 +408,116 @@ def format_table(result: dict) -> str:
             rows.append((f"{section}.{key}", value))
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+
+
+# --- load: many connections over a mix of pages, optionally while an import runs ------------------------------
+
+WRK_MIX = r"""
+local paths = {%s}
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+"""
+
+
+def mixed_paths(limit: int = 200) -> list[str]:
+    """A reader's mix: lists, searches, article pages and issue pages, newest content first."""
+    articles = list(Article.objects.published().order_by("-published_at", "-pk")[:limit])
+    issues = list(Issue.objects.filter(articles__in=Article.objects.published()).distinct().order_by("-date")[:50])
+    queries = load_queries()
+    paths = []
+    for index, article in enumerate(articles):
+        paths.append(article.get_absolute_url())
+        paths.append(f"/articles/?page={index % 5 + 1}")
+        paths.append("/articles/?q=" + urllib.parse.quote(queries[index % len(queries)]))
+        if issues:
+            paths.append(issues[index % len(issues)].get_absolute_url())
+    return paths
+
+
+def _parse_wrk(output: str) -> dict:
+    def number(pattern, cast=float, default=0):
+        found = re.search(pattern, output)
+        return cast(found.group(1)) if found else default
+
+    def latency_ms(label):
+        found = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+        if not found:
+            return None
+        value, unit = float(found.group(1)), found.group(2)
+        return round(value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, 2)
+
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    return {
+        "requests": number(r"(\d+) requests in", int),
+        "rps": number(r"Requests/sec:\s+([\d.]+)"),
+        "p50_ms": latency_ms("50"),
+        "p99_ms": latency_ms("99"),
+        "non_2xx": number(r"Non-2xx or 3xx responses: (\d+)", int),
+        "socket_errors": sum(int(n) for n in socket_errors.groups()[:3]) if socket_errors else 0,
+        "timeouts": int(socket_errors.group(4)) if socket_errors else 0,
+    }
+
+
+def run_load(*, connections: int, seconds: int, workers: int, import_folder: Path | None, log) -> dict:
+    """Hold `connections` for `seconds` against gunicorn; with import_folder, an import runs alongside."""
+    if not shutil.which("wrk"):
+        raise RuntimeError("wrk is not installed (apt-get install wrk)")
+    paths = mixed_paths()
+    if not paths:
+        raise RuntimeError("the database holds no published article: import an archive first")
+    port = _free_port()
+    env = _child_env()
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=env.get("DJANGO_SECRET_KEY") or "loadtest-only-secret-key-not-for-production-use",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_COOKIES="0",
+    )
+    subprocess.run([*MANAGE, "collectstatic", "--noinput", "-v0"], env=env, cwd=settings.BASE_DIR, check=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
+        + ["--timeout", "60", "--backlog", "2048"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    importer = None
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_MIX % ", ".join(json.dumps(path) for path in paths))
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/healthz")
+        if import_folder:
+            importer = subprocess.Popen(
+                [*MANAGE, "import_seeds", str(import_folder)],
+                env=_child_env(),
+                cwd=settings.BASE_DIR,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        output = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency"]
+            + ["-s", script.name, f"http://127.0.0.1:{port}/"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        result = {"connections": connections, "seconds": seconds, "gunicorn_workers": workers, "urls": len(paths)}
+        result.update(_parse_wrk(output))
+        if importer is not None:
+            out, _ = importer.communicate(timeout=3600)
+            result["import_exit_code"] = importer.returncode
+            result["import_summary"] = out.decode(errors="replace").strip().splitlines()[-1]
+        log(f"load: {result}")
+        return result
+    finally:
+        os.unlink(script.name)
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        if importer is not None and importer.poll() is None:
+            os.killpg(importer.pid, signal.SIGTERM)
