@@ -22,6 +22,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -324,28 +325,8 @@ def measure_pages(urls: dict[str, str], options: BenchmarkOptions, log) -> dict:
     if not shutil.which("wrk"):
         log("pages: skipped, wrk is not installed (apt-get install wrk)")
         return {}
-    port = _free_port()
-    env = _child_env()
-    env.update(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=env.get("DJANGO_SECRET_KEY") or "benchmark-only-secret-key-not-for-production-use",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_SECURE_COOKIES="0",
-    )
-    # Debug off serves hashed static files through whitenoise, which needs collectstatic's manifest.
-    subprocess.run([*MANAGE, "collectstatic", "--noinput", "-v0"], env=env, cwd=settings.BASE_DIR, check=True)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "-k", "sync"],
-        env=env,
-        cwd=settings.BASE_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
     rates = {}
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_until_up(base + "/healthz")
+    with gunicorn_server(workers=2) as base:
         for name in ("hello", "detail", "list", "search", "issue"):
             url = base + urls[name]
             try:
@@ -364,9 +345,6 @@ def measure_pages(urls: dict[str, str], options: BenchmarkOptions, log) -> dict:
                 raise RuntimeError(f"{url}: {errors.group(1)} error responses under load")
             rates[name] = float(match.group(1)) if match else 0.0
             log(f"pages: {name} {rates[name]:.0f} requests/s")
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
     hello = rates["hello"] or 1.0
     return {
         "hello_rps": rates["hello"],
@@ -468,45 +446,27 @@ def run_load(*, connections: int, seconds: int, workers: int, import_folder: Pat
     paths = mixed_paths()
     if not paths:
         raise RuntimeError("the database holds no published article: import an archive first")
-    port = _free_port()
-    env = _child_env()
-    env.update(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=env.get("DJANGO_SECRET_KEY") or "loadtest-only-secret-key-not-for-production-use",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_SECURE_COOKIES="0",
-    )
-    subprocess.run([*MANAGE, "collectstatic", "--noinput", "-v0"], env=env, cwd=settings.BASE_DIR, check=True)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
-        + ["--timeout", "60", "--backlog", "2048"],
-        env=env,
-        cwd=settings.BASE_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
     importer = None
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_MIX % ", ".join(json.dumps(path) for path in paths))
     try:
-        _wait_until_up(f"http://127.0.0.1:{port}/healthz")
-        if import_folder:
-            importer = subprocess.Popen(
-                [*MANAGE, "import_seeds", str(import_folder)],
-                env=_child_env(),
-                cwd=settings.BASE_DIR,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        output = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency"]
-            + ["-s", script.name, f"http://127.0.0.1:{port}/"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        with gunicorn_server(workers=workers) as base:
+            if import_folder:
+                importer = subprocess.Popen(
+                    [*MANAGE, "import_seeds", str(import_folder)],
+                    env=_child_env(),
+                    cwd=settings.BASE_DIR,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            output = subprocess.run(
+                ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency"]
+                + ["-s", script.name, base + "/"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
         result = {"connections": connections, "seconds": seconds, "gunicorn_workers": workers, "urls": len(paths)}
         result.update(_parse_wrk(output))
         if importer is not None:
@@ -517,7 +477,36 @@ def run_load(*, connections: int, seconds: int, workers: int, import_folder: Pat
         return result
     finally:
         os.unlink(script.name)
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
         if importer is not None and importer.poll() is None:
             os.killpg(importer.pid, signal.SIGTERM)
+
+
+@contextmanager
+def gunicorn_server(*, workers: int):
+    """gunicorn serving the site with debug off on a free loopback port; yields its base URL."""
+    port = _free_port()
+    env = _child_env()
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=env.get("DJANGO_SECRET_KEY") or "benchmark-only-secret-key-not-for-production-use",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_COOKIES="0",
+    )
+    # Debug off serves hashed static files through whitenoise, which needs collectstatic's manifest.
+    subprocess.run([*MANAGE, "collectstatic", "--noinput", "-v0"], env=env, cwd=settings.BASE_DIR, check=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
+        + ["--timeout", "60", "--backlog", "2048"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_up(base + "/healthz")
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
