@@ -1,0 +1,105 @@
+"""A small benchmark run (2,000 articles, SQLite), only to keep the benchmark working: no timing assertions."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from articles.benchmark import _parse_wrk, load_queries
+
+MANAGE = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+IMPORT_KEYS = {
+    "seconds",
+    "articles_per_s",
+    "jieba_only_seconds",
+    "ratio_vs_jieba",
+    "parallel_seconds",
+    "parallel_ratio_vs_jieba",
+    "peak_rss_mb",
+}
+SEARCH_KEYS = {
+    "queries",
+    "p50_ms",
+    "p95_ms",
+    "icontains_p50_ms",
+    "icontains_p95_ms",
+    "trgm_p50_ms",
+    "speedup_vs_icontains_p50",
+}
+PAGE_KEYS = {
+    "hello_rps",
+    "detail_rps",
+    "list_rps",
+    "search_rps",
+    "issue_rps",
+    "detail_vs_hello",
+    "list_vs_hello",
+    "search_vs_hello",
+}
+
+
+def test_forty_queries_are_kept_in_the_repository():
+    queries = load_queries()
+    assert len(queries) == 40
+    assert {"工会", "职工", "北京"} <= set(queries)
+    assert any(q.startswith('"') for q in queries) and any(" " in q for q in queries)
+
+
+def test_wrk_output_is_parsed():
+    sample = """Running 5s test @ http://127.0.0.1:8000/
+  Latency Distribution
+     50%   12.50ms
+     75%   20.00ms
+     90%   30.00ms
+     99%    1.20s
+  1234 requests in 5.00s, 10.00MB read
+  Socket errors: connect 0, read 1, write 0, timeout 2
+  Non-2xx or 3xx responses: 3
+Requests/sec:    246.80
+"""
+    assert _parse_wrk(sample) == {
+        "requests": 1234,
+        "rps": 246.8,
+        "p50_ms": 12.5,
+        "p99_ms": 1200.0,
+        "non_2xx": 3,
+        "socket_errors": 1,
+        "timeouts": 2,
+    }
+
+
+@pytest.mark.sqlite
+def test_small_benchmark_run_writes_every_figure(tmp_path):
+    if not shutil.which("wrk") and os.environ.get("CI"):
+        pytest.fail("wrk is missing in CI: .ci/run installs it")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings.test",
+    }
+    subprocess.run([*MANAGE, "migrate", "-v0"], env=env, check=True, cwd=settings.BASE_DIR)
+    out = tmp_path / "bench.json"
+    run = subprocess.run(
+        [*MANAGE, "benchmark", "--articles", "2000", "--archive", str(tmp_path / "pages"), "--json", str(out)]
+        + ["--page-seconds", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    figures = json.loads(out.read_text())
+    assert figures["database"] == "sqlite" and figures["articles"] == 2000
+    assert set(figures["import"]) >= IMPORT_KEYS
+    assert set(figures["search"]) >= SEARCH_KEYS and figures["search"]["queries"] == 40
+    assert set(figures["queries_per_page"]) == {"home", "list", "search", "detail", "issue", "reporter"}
+    assert "import.ratio_vs_jieba" in run.stdout  # the printed table
+    if shutil.which("wrk"):
+        assert set(figures["pages"]) >= PAGE_KEYS
+    else:
+        pytest.skip("wrk is not installed: page throughput not measured (apt-get install wrk)")
