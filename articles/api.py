@@ -2,7 +2,7 @@
 
 import html
 
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import EmptyPage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse
 from django.utils.html import strip_tags
@@ -115,7 +115,7 @@ def article_list(request):
             field: [error["code"] for error in found] for field, found in filterset.errors.get_json_data().items()
         }
         return json_error("筛选条件无效。", 400, fields=errors)
-    paginator = Paginator(filterset.qs, page_size)
+    paginator = search.SearchPaginator(filterset.qs, page_size)
     try:
         page = paginator.page(number)
     except EmptyPage:
@@ -124,6 +124,7 @@ def article_list(request):
     return json_response(
         {
             "count": paginator.count,
+            "count_is_estimate": paginator.count_is_estimate,
             "next": page_url(request, page.next_page_number()) if page.has_next() else None,
             "previous": page_url(request, page.previous_page_number()) if page.has_previous() else None,
             "results": [serialize_article(article, request, query) for article in page.object_list],

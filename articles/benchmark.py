@@ -210,7 +210,7 @@ def ranked_first_page(query: str) -> tuple[list[int], int]:
     """What /articles/?q= shows: the best first page and the count, through the same FilterSet."""
     filterset = ArticleFilter({"q": query}, queryset=Article.objects.published())
     rows = filterset.qs
-    return list(rows.values_list("pk", flat=True)[:FIRST_PAGE]), rows.count()
+    return list(rows.values_list("pk", flat=True)[:FIRST_PAGE]), search.count_matches(rows).total
 
 
 def icontains_first_page(query: str) -> tuple[list[int], int]:

@@ -395,7 +395,7 @@ class PageWriter:
 
     def write(self, result: FileResult) -> None:
         from .cache import bump_content_version
-        from .search import index_updates_deferred, update_search_index
+        from .search import IndexSource, index_articles, index_updates_deferred, update_search_index
 
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -421,16 +421,25 @@ class PageWriter:
             Issue.objects.filter(pk=old_issue_id, pages__isnull=True).delete()
 
         bump_content_version()  # bulk writes send no signals
-        with index_updates_deferred():
+        with index_updates_deferred() as touched:
             articles = self._articles(page, parsed.articles, result)
-            self._links(articles, parsed.articles, replace=result.outcome == "updated")
-        update_search_index(
-            [article.pk for article in articles],
-            segmented={
-                article.pk: parsed_article.tokens
-                for article, parsed_article in zip(articles, parsed.articles, strict=True)
-            },
+            names = self._links(articles, parsed.articles, replace=result.outcome == "updated")
+        # The parse's own words go to the index, so each article is segmented once (docs/search.md).
+        index_articles(
+            IndexSource.of(
+                article,
+                tags=parsed_article.tags,
+                people=people,
+                organisation_ids=organisation_ids,
+                segmented=parsed_article.tokens,
+            )
+            for article, parsed_article, (people, organisation_ids) in zip(
+                articles, parsed.articles, names, strict=True
+            )
         )
+        gone = touched - {article.pk for article in articles}
+        if gone:
+            update_search_index(gone)  # rows of articles the new text no longer has
 
     def _check_page_number_free(self, page: Page) -> None:
         if page.number is None:
@@ -511,17 +520,20 @@ class PageWriter:
         result.articles_created, result.articles_updated, result.articles_deleted = len(new), len(changed), len(stale)
         return ordered
 
-    def _links(self, articles: list[Article], parsed_articles: list[parsing.ParsedArticle], *, replace: bool) -> None:
+    def _links(
+        self, articles: list[Article], parsed_articles: list[parsing.ParsedArticle], *, replace: bool
+    ) -> list[tuple[list[str], set[int]]]:
+        """Write bylines, organisation links and tags; return each article's credited names and organisation ids."""
         through_orgs = Article.organisations.through
         ids = [article.pk for article in articles]
         if replace:
             Byline.objects.filter(article_id__in=ids).delete()
             through_orgs.objects.filter(article_id__in=ids).delete()
             TaggedItem.objects.filter(content_type=self._content_type(), object_id__in=ids).delete()
-        bylines, org_links, tag_links = [], [], []
+        bylines, org_links, tag_links, names = [], [], [], []
         tag_ids = self._tag_ids({name for parsed in parsed_articles for name in parsed.tags})
         for article, parsed in zip(articles, parsed_articles, strict=True):
-            seen = set()
+            seen, first = set(), len(bylines)
             for order, person in enumerate(parsed.people):
                 reporter = self._reporter(person)
                 if (reporter.pk, person.role) not in seen:
@@ -529,7 +541,9 @@ class PageWriter:
                     bylines.append(
                         Byline(article=article, reporter=reporter, role=person.role, label=person.label, order=order)
                     )
+            people = [byline.reporter.name for byline in bylines[first:]]
             organisation_ids = {self._organisation(name, parsed.aliases).pk for name in parsed.organisations}
+            names.append((people, organisation_ids))
             org_links += [through_orgs(article_id=article.pk, organisation_id=pk) for pk in sorted(organisation_ids)]
             chosen = {tag_ids[self._tag_key(name)] for name in parsed.tags}
             tag_links += [
@@ -538,6 +552,7 @@ class PageWriter:
         Byline.objects.bulk_create(bylines)
         through_orgs.objects.bulk_create(org_links)
         TaggedItem.objects.bulk_create(tag_links)
+        return names
 
     @staticmethod
     def _content_type():

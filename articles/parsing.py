@@ -5,15 +5,15 @@ from __future__ import annotations
 import bisect
 import copy
 import datetime
-import heapq
 import itertools
 import logging
 import operator
 import re
+import sys
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,9 +173,10 @@ _added_terms: set[str] = set()
 # jieba only keeps a word whole when it is a run of these characters.
 _JIEBA_WORD_RE = re.compile(r"^[\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+$")
 _idf_table: tuple[dict[str, float], float] | None = None
-# Per-token verdicts, shared by every page: whether segment() keeps a token, and a token's tag weight.
+# segment()'s verdicts on tokens not made of letters and digits only (mostly punctuation), shared by every page. Each
+# per-process cache of this kind starts afresh once it holds this many words.
 _TOKEN_CACHE_LIMIT = 500_000
-_token_keep: dict[str, str] = {}
+_other_tokens: dict[str, bool] = {}
 _stopwords: frozenset[str] | None = None
 
 
@@ -203,26 +204,29 @@ def segment(text: str) -> list[str]:
         return []
     _ensure_jieba()
     tokens = jieba.lcut(text, HMM=True)
-    # Each distinct token is judged once per process, and the filter itself runs in C. Kept tokens come back as one
-    # shared string object per distinct token: less memory, and the dictionaries the tags are counted with then
-    # find them by identity.
-    kept = _token_keep
-    try:
-        return list(filter(None, map(kept.__getitem__, tokens)))
-    except KeyError:
-        kept = _judge_tokens(tokens)
-        return list(filter(None, map(kept.__getitem__, tokens)))
+    # Letters and digits in every character: kept, no questions asked (no such character is punctuation, a symbol,
+    # a separator or a control). The rest, mostly punctuation, is judged once per distinct token.
+    others = set(itertools.filterfalse(str.isalnum, tokens))
+    if not others:
+        return tokens
+    verdicts = _other_tokens
+    if not verdicts.keys() >= others:
+        verdicts = _judge_tokens(others)
+    kept = set(filter(verdicts.__getitem__, others))
+    if not kept:
+        return list(filter(str.isalnum, tokens))
+    return list(itertools.compress(tokens, map(operator.or_, map(str.isalnum, tokens), map(kept.__contains__, tokens))))
 
 
-def _judge_tokens(tokens: list[str]) -> dict[str, str]:
-    """Add the tokens' verdicts to the cache (the token itself, or "" to drop it); a new cache once it is too big."""
-    global _token_keep
-    kept = _token_keep
-    if len(kept) > _TOKEN_CACHE_LIMIT:
-        kept = _token_keep = {}
-    for tok in set(tokens).difference(kept):
-        kept[tok] = tok if tok.strip() and not _is_punct_token(tok) else ""
-    return kept
+def _judge_tokens(tokens: set[str]) -> dict[str, bool]:
+    """Add the tokens' keep-or-drop verdicts to the cache; a new cache once the old one has grown too big."""
+    global _other_tokens
+    verdicts = _other_tokens
+    if len(verdicts) > _TOKEN_CACHE_LIMIT:
+        verdicts = _other_tokens = {}
+    for tok in tokens.difference(verdicts):
+        verdicts[tok] = bool(tok.strip()) and not _is_punct_token(tok)
+    return verdicts
 
 
 def add_user_terms(terms: Iterable[str]) -> None:
@@ -230,7 +234,8 @@ def add_user_terms(terms: Iterable[str]) -> None:
     _ensure_jieba()
     with _JIEBA_LOCK:
         for term in terms:
-            if not isinstance(term, str):
+            # Added terms are stored stripped, so a term found as it is was added (the check below, done early).
+            if not isinstance(term, str) or term in _added_terms:
                 continue
             term = term.strip()
             if len(term) < 2 or term in _added_terms or not _JIEBA_WORD_RE.match(term):
@@ -247,11 +252,30 @@ def _idf() -> tuple[dict[str, float], float]:
     if _idf_table is None:
         with _JIEBA_LOCK:
             if _idf_table is None:
-                import jieba.analyse
-
-                table = jieba.analyse.default_tfidf
-                _idf_table = (table.idf_freq, table.median_idf)
+                _idf_table = _load_idf()
     return _idf_table
+
+
+def _load_idf() -> tuple[dict[str, float], float]:
+    """jieba's bundled IDF table and its median, read as jieba.analyse reads it.
+
+    Importing jieba.analyse would also import jieba.posseg, which reads the whole dictionary again (about a second)
+    for part-of-speech tags the parser never uses. When something else has imported it, its table is used.
+    """
+    analyse = sys.modules.get("jieba.analyse")
+    if analyse is not None:
+        table = analyse.default_tfidf
+        return table.idf_freq, table.median_idf
+    return _read_idf_file()
+
+
+def _read_idf_file() -> tuple[dict[str, float], float]:
+    content = (Path(jieba.__file__).resolve().parent / "analyse" / "idf.txt").read_bytes().decode("utf-8")
+    freq: dict[str, float] = {}
+    for line in content.splitlines():
+        word, value = line.strip().split(" ")
+        freq[word] = float(value)
+    return freq, sorted(freq.values())[len(freq) // 2]
 
 
 def _stop() -> frozenset[str]:
@@ -307,6 +331,7 @@ _NO_PERSON_CREDIT_RE = re.compile(
     r"[（(]?(?:(?:本版|本组|文中)?图片由[^。！？()（）]{1,30}提供|资料图片|资料图|受访者供图|受访单位供图"
     r"|图片来源[:：][^。！？()（）]{1,30}|视觉中国供图)[）)]?[ \t\u3000]*$"
 )
+_BYLINE_SENTENCE_RE = re.compile(r"[，,；;：:。]")
 _BYLINE_PREFIX_RE = re.compile(r"^(?:文字|撰文|文)[ \t\u3000]*[/／:：|｜][ \t\u3000]*")
 
 
@@ -357,7 +382,8 @@ def _parse_people(
 def _split_credit(text: str) -> tuple[str, _Credit] | None:
     """(text before the credit, credit) when the line is or ends with a photo credit."""
     tail = max(0, len(text) - 120)
-    m = _CREDIT_KW_RE.search(text, tail)
+    # Each credit pattern holds 摄 or 供图 (图 for the ones without a person): most lines have none, so no search.
+    m = _CREDIT_KW_RE.search(text, tail) if text.find("摄", tail) >= 0 or text.find("供图", tail) >= 0 else None
     if m:
         head = text[: m.start()]
         window_start = max(0, len(head) - 80)
@@ -377,7 +403,7 @@ def _split_credit(text: str) -> tuple[str, _Credit] | None:
             if people and not junk and (saw_role or spaced) and len(people) <= 8:
                 kw = m.group("kw")
                 return prefix.rstrip(_WS), _Credit(text[cut:].strip(_WS), people, photo=True, report=kw == "摄影报道")
-    m = _NO_PERSON_CREDIT_RE.search(text, tail)
+    m = _NO_PERSON_CREDIT_RE.search(text, tail) if text.find("图", tail) >= 0 else None
     if m:
         prefix = text[: m.start()].rstrip(_WS)
         if not prefix or _terminated(prefix):
@@ -395,7 +421,7 @@ def _parse_byline(text: str) -> tuple[list[Person], bool] | None:
         inner, bracketed = inner[1:-1], True
     inner = _BYLINE_PREFIX_RE.sub("", inner.strip(_WS))
     # A byline lists names with spaces or 、; commas mean a sentence (记者了解到，…) that happens to start with a role.
-    if not inner or re.search(r"[，,；;：:。]", inner):
+    if not inner or _BYLINE_SENTENCE_RE.search(inner):
         return None
     people, junk, saw_role = _parse_people(inner)
     if not people or junk or not saw_role:
@@ -494,7 +520,7 @@ class _Item:
 
 def _clean_line(raw: str) -> tuple[int, str]:
     line = raw.strip(_WS)
-    m = _MARK_RE.match(line)
+    m = _MARK_RE.match(line) if line[:1] in ("#", "＃") else None
     mark = 0
     if m:
         mark = len(m.group())
@@ -782,6 +808,8 @@ _CONJUNCTIONS = frozenset({"与", "和"})
 _MEASURE_AFTER_NUMBER_RE = re.compile(r"(?:年度|年|月|日|号|个|名|家|位|届|期|次|项|余|多)")
 _NOT_IN_ORG_RE = re.compile(r"[的们性着了过之是]")
 _NICKNAME_AFTER_RE = re.compile(r"[”\"」』]的?(?:美誉|美称|称号|之称|雅号|誉称)")
+_NICKNAME_OPENERS = frozenset('“"「『\n')
+_NICKNAME_CLOSERS = frozenset('”"」』')
 _NICKNAME_BEFORE_RE = re.compile(r"(?:素有|誉为|称为|号称|被誉为|被称为)[“\"「『]$")
 _PLACE_FIXED = (
     "北京市",
@@ -872,6 +900,8 @@ _ACADEMIC_RE = re.compile(
     "职业|技术|师范|财经|经贸|科技|医科|医学|理工|农业|林业|工业|商业|外国语|传媒|建筑|电力|体育|艺术|音乐|美术|联合"
     "|政法|中医药|警官|航空|石油|化工|电子|邮电|矿业|地质|民族|服装"
 )
+_UNIT_GAP_RE = re.compile("[区镇乡县村]|街道")
+_UNIVERSITY_RE = re.compile("(?:大学|学院)")
 _SCHOOL_SUFFIXES = frozenset({"大学", "学院", "中学", "小学"})
 _GENERIC_ENDINGS = (
     "基层",
@@ -945,6 +975,7 @@ _DECLARATION_RE = re.compile(
 )
 
 
+# Longer gazetteer names would nest the trie regex too deeply; a gazetteer holding one is searched without it.
 _MAX_TRIE_NAME = 100
 
 
@@ -986,19 +1017,18 @@ class _Gazetteer:
             k: v for k, v in entries.items() if isinstance(k, str) and isinstance(v, str) and k
         }
         self.canonicals = set(self.orgs.values())
-        # The gazetteer's names as one regex that finds, at the leftmost place, the longest name starting there; its
-        # nesting grows with name length, so absurdly long names are looked up character by character instead.
+        # The gazetteer's names as one regex that finds, at the leftmost place, the longest name starting there (its
+        # nesting grows with name length: with an absurdly long name, names are looked up character by character).
         self._names_re: re.Pattern[str] | None = None
-        self.first: dict[str, list[int]] = {}
         if all(len(k) <= _MAX_TRIE_NAME for k in self.orgs):
             self._names_re = _trie_regex(self.orgs)
-        else:
-            for key in self.orgs:
-                lengths = self.first.setdefault(key[0], [])
-                if len(key) not in lengths:
-                    lengths.append(len(key))
-            for lengths in self.first.values():
-                lengths.sort(reverse=True)
+        self.first: dict[str, list[int]] = {}
+        for key in self.orgs:
+            lengths = self.first.setdefault(key[0], [])
+            if len(key) not in lengths:
+                lengths.append(len(key))
+        for lengths in self.first.values():
+            lengths.sort(reverse=True)
         self.prefixes: dict[str, str] = dict(_PLACE_ALIASES)
         self.prefixes.update(self.orgs)
         self.prefix_lengths = sorted({len(k) for k in self.prefixes}, reverse=True)
@@ -1034,11 +1064,16 @@ class _Gazetteer:
 
     def known_at(self, text: str, pos: int) -> bool:
         lengths = self.prefix_first.get(text[pos : pos + 1])
-        return bool(lengths) and any(text[pos : pos + n] in self.prefixes for n in lengths)
+        if lengths:
+            prefixes = self.prefixes
+            for n in lengths:
+                if text[pos : pos + n] in prefixes:
+                    return True
+        return False
 
     def matches(self, text: str) -> list[tuple[int, int, str]]:
-        """Gazetteer names in text, left to right, longest first; a name of one or two characters only where it does
-        not end a dictionary word that starts just before it."""
+        """Gazetteer names in text, left to right, longest first. A name of one or two characters does not count where
+        the character before it and its first make a dictionary word (安全总监 holds no 全总)."""
         if self._names_re is None:
             return self._matches_by_character(text)
         found = []
@@ -1063,6 +1098,8 @@ class _Gazetteer:
             hit = 0
             if lengths:
                 for length in lengths:
+                    if i + length > n:
+                        continue  # a slice cut short by the end of the text is a shorter name, tried in its turn
                     key = text[i : i + length]
                     if key in self.orgs and (length > 2 or i == 0 or _freq(text[i - 1 : i + 1]) <= 0):
                         hit = length
@@ -1078,9 +1115,11 @@ class _Gazetteer:
         """Full name of surface, and whether a known name (gazetteer, alias, place) starts it."""
         if surface in self.orgs:
             return self.orgs[surface], True
+        size = len(surface)
+        prefixes = self.prefixes
         for n in self.prefix_lengths:
-            if n < len(surface) and surface[:n] in self.prefixes:
-                return self.prefixes[surface[:n]] + surface[n:], True
+            if n < size and surface[:n] in prefixes:
+                return prefixes[surface[:n]] + surface[n:], True
         if surface.startswith("市") and surface[1:2] not in ("级", "区", "场", "民", "内", "属", "直", "里", "值"):
             return HOME_CITY + surface, False
         return surface, False
@@ -1102,18 +1141,9 @@ def _gazetteer(entries: dict[str, str]) -> _Gazetteer:
     return gaz
 
 
-@dataclass
-class _Mention:
-    field: int
-    start: int
-    end: int
-    surface: str
-    suffix: str | None
-    canonical: str = ""
-    from_gazetteer: bool = False
-    known_start: bool = False
-    proper: bool = False
-    accepted: bool = False
+# One name found in a text: (field index, start, end, surface, the organisation suffix it ends with, or None when the
+# gazetteer named it).
+_Mention = tuple[int, int, int, str, str | None]
 
 
 def _protected(text: str, pos: int, gaz: _Gazetteer) -> bool:
@@ -1127,14 +1157,12 @@ def _protected(text: str, pos: int, gaz: _Gazetteer) -> bool:
     after = max(freq(text[pos + 1 : pos + 3], 0), freq(text[pos + 1 : pos + 4], 0), freq(text[pos + 1 : pos + 5], 0))
     here = max(freq(text[pos : pos + 2], 0), freq(text[pos : pos + 3], 0), freq(text[pos : pos + 4], 0))
     if pos:
-        ending = max(freq(text[pos - 1 : pos + 1], 0), freq(text[pos - 2 : pos + 1], 0), freq(text[pos - 3 : pos + 1], 0))
+        ending = max(
+            freq(text[pos - 1 : pos + 1], 0), freq(text[pos - 2 : pos + 1], 0), freq(text[pos - 3 : pos + 1], 0)
+        )
     else:
         ending = 0
     return max(here, ending) > after
-
-
-def _proper_start(text: str, start: int, end: int, gaz: _Gazetteer) -> bool:
-    return gaz.known_at(text, start) or _is_place_start(text[start:end]) or _brand(text[start:end])
 
 
 def _word_at(text: str, pos: int, gaz: _Gazetteer) -> bool:
@@ -1214,24 +1242,48 @@ def _run_start(text: str, end: int) -> int:
 
 
 def _find_mentions(text: str, field_index: int, gaz: _Gazetteer) -> list[_Mention]:
-    mentions = [_Mention(field_index, s, e, surface, None, from_gazetteer=True) for s, e, surface in gaz.matches(text)]
+    mentions: list[_Mention] = [(field_index, s, e, surface, None) for s, e, surface in gaz.matches(text)]
+    # This runs for every organisation suffix on the page: lookups are bound once, and _run_start and (for the
+    # common run without a breaker word) _org_start are written out.
+    freq = jieba.dt.FREQ.get
+    known_at = gaz.known_at
+    last_boundary = _LAST_HARD_BOUNDARY_RE.match
+    breaker = _BREAKER_RE.search
     for m in _ORG_SUFFIX_RE.finditer(text):
         suffix = m.group()
-        s0, e = m.start(), m.end()
+        s0, e = m.span()
         if suffix in _WEAK_SUFFIXES:
             tail = text[e - 2 : e] if len(suffix) >= 2 else text[e - 1 : e]
-            if _freq(tail + text[e : e + 1]) > 0 or _freq(tail + text[e : e + 2]) > 0:
+            if freq(tail + text[e : e + 1], 0) > 0 or freq(tail + text[e : e + 2], 0) > 0:
                 continue
             # 集中学习: the suffix straddles two words.
-            if s0 and _freq(text[s0 - 1 : s0 + 1]) > 0 and _freq(text[e - 1 : e + 1]) > 0:
+            if s0 and freq(text[s0 - 1 : s0 + 1], 0) > 0 and freq(text[e - 1 : e + 1], 0) > 0:
                 continue
             if suffix == "局":
                 word = text[e - 2 : e]
-                if _freq(word) >= 50 and text[e - 3 : e] not in _COMMON_JU_OK:
+                if freq(word, 0) >= 50 and text[e - 3 : e] not in _COMMON_JU_OK:
                     continue
-        run_start = _run_start(text, s0)
-        start, floor, cuts = _org_start(text, run_start, s0, gaz)
-        if s0 - start < 1 or not _proper_start(text, start, e, gaz):
+        floor = s0 - _MAX_ORG if s0 > _MAX_ORG else 0
+        boundary = last_boundary(text, floor, s0)
+        run_start = boundary.end() if boundary else floor
+        cuts: list[tuple[int, bool]]
+        if breaker(text, run_start, s0) is None:
+            start = floor = run_start
+            cuts = []
+            if start > 0 and text[start - 1].isdigit():
+                measure = _MEASURE_AFTER_NUMBER_RE.match(text, start)
+                if measure:
+                    start = floor = measure.end()
+        else:
+            start, floor, cuts = _org_start(text, run_start, s0, gaz)
+        if s0 - start < 1:
+            proper = False
+        elif known_at(text, start):
+            proper = True
+        else:
+            name = text[start:e]
+            proper = _is_place_start(name) or _brand(name)
+        if not proper:
             # 北京财经职业学院, 京北财经大学: a cut at a character that ends a word (经 of 财经) left a nameless
             # tail; undo such cuts, latest first, until a place, known name or school name starts the name.
             k = len(cuts)
@@ -1240,7 +1292,7 @@ def _find_mentions(text: str, field_index: int, gaz: _Gazetteer) -> list[_Mentio
                 earlier = cuts[k - 1][0] if k else floor
                 if _ORG_SUFFIX_RE.search(text, earlier, start):
                     break
-                if gaz.known_at(text, earlier) or _is_place_start(text[earlier:e]) or _school(text[earlier:e]):
+                if known_at(text, earlier) or _is_place_start(text[earlier:e]) or _school(text[earlier:e]):
                     start = earlier
                     break
             if s0 - start < 1:
@@ -1248,29 +1300,33 @@ def _find_mentions(text: str, field_index: int, gaz: _Gazetteer) -> list[_Mentio
             else:
                 # 考上北京大学, 学员齐聚北京市总工会职工大学: the name begins at the first place or known name inside.
                 for p in range(start + 1, s0 - 1):
-                    if gaz.known_at(text, p) or text.startswith(_PLACE_FIXED, p):
+                    if known_at(text, p) or text.startswith(_PLACE_FIXED, p):
                         start = p
                         break
         surface = text[start:e]
         if _NOT_IN_ORG_RE.search(surface):
             continue
-        before = text[max(0, start - 4) : start]
-        if _NICKNAME_BEFORE_RE.search(before) or _NICKNAME_AFTER_RE.match(text, e):
+        # A nickname is quoted: no quote mark next to the name (or line break, for $), no regex.
+        if (
+            start
+            and text[start - 1] in _NICKNAME_OPENERS
+            and _NICKNAME_BEFORE_RE.search(text, max(0, start - 4), start)
+        ) or (text[e : e + 1] in _NICKNAME_CLOSERS and _NICKNAME_AFTER_RE.match(text, e)):
             continue
-        mentions.append(_Mention(field_index, start, e, surface, suffix))
+        mentions.append((field_index, start, e, surface, suffix))
     return mentions
 
 
 def _brand(name: str) -> bool:
     if not _HAN_RE.match(name[:1]) or name.startswith(_GENERIC_START):
         return False
-    return _freq(name[:2]) < 100
+    return jieba.dt.FREQ.get(name[:2], 0) < 100
 
 
 def _school(name: str) -> bool:
     school = _ORG_SUFFIX_END_RE.search(name)
     if school is None or school.group() not in _SCHOOL_SUFFIXES:
-        inner = re.search("(?:大学|学院)", name)
+        inner = _UNIVERSITY_RE.search(name)
         if inner is None:
             return False
         head = name[: inner.start()]
@@ -1308,36 +1364,39 @@ def _subsequence_alias(short: str, full: str) -> bool:
     """True when short is full with some characters left out, none of them a smaller administrative unit."""
     if len(short) < 4 or short[-2:] != full[-2:]:
         return False
-    i, j = len(short) - 1, len(full) - 1
-    gaps: list[str] = []
-    gap: list[str] = []
-    while i >= 0 and j >= 0:
-        if short[i] == full[j]:
-            if gap:
-                gaps.append("".join(reversed(gap)))
-                gap = []
-            i -= 1
-        else:
-            gap.append(full[j])
-        j -= 1
-    if i >= 0:
-        return False
-    return not any(re.search("[区镇乡县村]|街道", g) for g in gaps)
+    # Each character of short, from the right, at its rightmost place in full before the one matched after it; the
+    # characters skipped between two matches (or after the last) form a gap. Those before the first do not count.
+    end = len(full)
+    for ch in reversed(short):
+        k = full.rfind(ch, 0, end)
+        if k < 0:
+            return False
+        if k + 1 < end and _UNIT_GAP_RE.search(full, k + 1, end):
+            return False
+        end = k
+    return True
 
 
 class _Resolver:
     """Finds the one longer organisation a short form stands for; indexed so a huge page stays linear."""
 
     MAX_LOOSE = 64
+    # Up to this many targets, str.count over the targets joined with a separator stands in for the indexes.
+    MAX_SCAN = 32
+    SEP = "\x00"
 
     def __init__(self, targets: Iterable[str]):
         self.targets = set(targets)
+        self.joined: str | None = None
         self.by_suffix: dict[str, set[str]] = {}
         self.by_ending: dict[str, list[str]] = {}
-        for t in self.targets:
-            for k in range(1, len(t) - 1):
-                self.by_suffix.setdefault(t[k:], set()).add(t)
-            self.by_ending.setdefault(t[-2:], []).append(t)
+        if len(self.targets) <= self.MAX_SCAN and not any(self.SEP in t for t in self.targets):
+            self.joined = self.SEP.join(self.targets) + self.SEP
+        else:
+            for t in self.targets:
+                for k in range(1, len(t) - 1):
+                    self.by_suffix.setdefault(t[k:], set()).add(t)
+                self.by_ending.setdefault(t[-2:], []).append(t)
         self.cache: dict[str, str | None] = {}
 
     def __call__(self, name: str) -> str | None:
@@ -1345,8 +1404,20 @@ class _Resolver:
             self.cache[name] = self._resolve(name)
         return self.cache[name]
 
+    def _ending_with(self, tail: str, name: str) -> int:
+        """How many targets other than name end with tail (in the joined form each target ends at a separator)."""
+        assert self.joined is not None
+        return self.joined.count(tail + self.SEP) - (name.endswith(tail) and name in self.targets)
+
     def _resolve(self, name: str) -> str | None:
-        suffix_hits = self.by_suffix.get(name, set())
+        n = len(name)
+        if self.joined is None:
+            suffix_hits: Collection[str] = self.by_suffix.get(name, ())
+        elif n >= 2 and self._ending_with(name, name):
+            # The index holds the targets ending with name, at least two characters long and shorter than them.
+            suffix_hits = [t for t in self.targets if len(t) > n and t.endswith(name)]
+        else:
+            suffix_hits = ()
         if len(suffix_hits) == 1:
             return next(iter(suffix_hits))
         if suffix_hits:
@@ -1355,10 +1426,16 @@ class _Resolver:
             federations = [name + tail for tail in ("联合会", "委员会") if name + tail in self.targets]
             if len(federations) == 1:
                 return federations[0]
-        bucket = self.by_ending.get(name[-2:], [])
+        ending = name[-2:]
+        if self.joined is None:
+            bucket = self.by_ending.get(ending, [])
+        elif n >= 4 and self._ending_with(ending, name):  # shorter names are never a loose alias
+            bucket = [t for t in self.targets if t[-2:] == ending]
+        else:
+            bucket = []
         if len(bucket) > self.MAX_LOOSE:
             return None  # only on machine-made pages; loose matching there would cost more than it finds
-        loose = {t for t in bucket if len(t) > len(name) and _subsequence_alias(name, t)}
+        loose = {t for t in bucket if len(t) > n and _subsequence_alias(name, t)}
         if len(loose) == 1:
             return next(iter(loose))
         return None
@@ -1380,74 +1457,78 @@ def _declarations(texts: Iterable[str], gaz: _Gazetteer) -> dict[str, str]:
 
 def _organisations(fields: list[str], gaz: _Gazetteer) -> tuple[list[str], dict[str, str]]:
     """Canonical organisations of an article in first-mention order, and the short forms it used."""
-    texts = [_DECLARATION_RE.sub("", t) for t in fields]
     mentions: list[_Mention] = []
-    for k, text in enumerate(texts):
+    for k, text in enumerate(fields):
+        if "称" in text:  # every declaration says 简称 or 下称
+            text = _DECLARATION_RE.sub("", text)
         mentions.extend(_find_mentions(text, k, gaz))
+    # All but the final pick depends only on a mention's surface and suffix, so it is worked out once per form:
+    # form -> [canonical name, whether a known name starts it, proper, accepted].
+    forms: dict[tuple[str, str | None], list] = {}
     suffixes_by_head: dict[str, set[str]] = {}
-    for m in mentions:
-        if m.from_gazetteer:
-            m.canonical, m.proper, m.known_start = gaz.orgs[m.surface], True, True
+    for _, _, _, surface, suffix in mentions:
+        key = (surface, suffix)
+        if key in forms:
             continue
-        m.canonical, m.known_start = gaz.compose(m.surface)
-        head = m.surface[: -len(m.suffix)] if m.suffix else ""
+        if suffix is None:
+            forms[key] = [gaz.orgs[surface], True, True, True]
+            continue
+        canonical, known_start = gaz.compose(surface)
+        forms[key] = [canonical, known_start, False, False]
+        head = surface[: -len(suffix)]
         if 2 <= len(head) <= 10 and not head.startswith(_GENERIC_START) and head not in _GENERIC_LEVEL:
-            suffixes_by_head.setdefault(head, set()).add(m.suffix or "")
+            suffixes_by_head.setdefault(head, set()).add(suffix)
     # A brand that is neither a place nor rare in the dictionary (完美世界) must prove itself: two different bodies
     # named after it (完美世界工会联合会, 完美世界集团), or the unmistakable 工会联合会.
     stems = {head for head, found in suffixes_by_head.items() if len(found) >= 2 or "工会联合会" in found}
-    for m in mentions:
-        if m.from_gazetteer:
+    for (_, suffix), form in forms.items():
+        if suffix is None:
             continue
-        head = m.canonical[: -len(m.suffix)] if m.suffix else ""
-        known_head = m.known_start or head in stems
-        if m.suffix and not _suffix_allows(m.canonical, m.suffix, known_head):
-            m.suffix = None
-            m.proper = False
-            m.canonical = ""
+        name, known_start = form[0], form[1]
+        if not _suffix_allows(name, suffix, known_start or name[: -len(suffix)] in stems):
+            form[0] = ""
             continue
-        name = m.canonical
-        m.proper = (
-            m.known_start
+        form[2] = (
+            known_start
             or _is_place_start(name)
-            or any(name[:k] in stems for k in range(2, min(len(name), 11)))
+            or (bool(stems) and any(name[:k] in stems for k in range(2, min(len(name), 11))))
             or _brand(name)
             or _school(name)
         )
-    targets = {m.canonical for m in mentions if m.proper and m.canonical}
+    targets = {form[0] for form in forms.values() if form[2] and form[0]}
     # Resolve short forms against the longest form of each target, so 和平街街道总工会 and
     # 朝阳区和平街街道总工会 count as one candidate, not two.
     first = _Resolver(targets)
-    resolve = _Resolver({first(t) or t for t in targets})
-    for m in mentions:
-        if not m.canonical:
+    longest = {first(t) or t for t in targets}
+    resolve = first if longest == targets else _Resolver(longest)
+    for (_, suffix), form in forms.items():
+        if not form[0] or suffix is None:
             continue
-        if m.from_gazetteer:
-            m.accepted = True
-            continue
-        resolved = resolve(m.canonical)
+        resolved = resolve(form[0])
         if resolved:
-            m.canonical = resolved
-            m.accepted = True
+            form[0] = resolved
+            form[3] = True
         else:
-            m.accepted = m.proper
-    accepted = [m for m in mentions if m.accepted]
-    accepted.sort(key=lambda m: (m.field, m.start, -(m.end - m.start)))
+            form[3] = form[2]
+    accepted = [m for m in mentions if forms[m[3], m[4]][3]]
+    accepted.sort(key=lambda m: (m[0], m[1], m[1] - m[2]))
     organisations: list[str] = []
     listed: set[str] = set()
     aliases: dict[str, str] = {}
     outer: _Mention | None = None
     for m in accepted:
-        if outer is not None and m.field == outer.field and m.start >= outer.start and m.end <= outer.end:
-            if m.surface != m.canonical and m.from_gazetteer:
-                aliases.setdefault(m.surface, m.canonical)
+        field_index, start, end, surface, suffix = m
+        canonical = forms[surface, suffix][0]
+        if outer is not None and field_index == outer[0] and start >= outer[1] and end <= outer[2]:
+            if surface != canonical and suffix is None:
+                aliases.setdefault(surface, canonical)
             continue
         outer = m
-        if m.canonical not in listed:
-            listed.add(m.canonical)
-            organisations.append(m.canonical)
-        if m.surface != m.canonical:
-            aliases.setdefault(m.surface, m.canonical)
+        if canonical not in listed:
+            listed.add(canonical)
+            organisations.append(canonical)
+        if surface != canonical:
+            aliases.setdefault(surface, canonical)
     return organisations, aliases
 
 
@@ -1456,7 +1537,7 @@ def _org_mentions_title_like(text: str, gaz: _Gazetteer) -> bool:
         return True
     if any(s == 0 for s, _, _ in gaz.matches(text[:20])):
         return True
-    return any(m.start == 0 and m.suffix for m in _find_mentions(text[:40], 0, gaz))
+    return any(start == 0 and suffix for _, start, _, _, suffix in _find_mentions(text[:40], 0, gaz))
 
 
 # --- dates ---------------------------------------------------------------------------------------------------------
@@ -1498,17 +1579,17 @@ def _page_year(texts: Iterable[str]) -> int | None:
     full: list[int] = []
     plain: list[int] = []
     fiscal: list[int] = []
-    for raw in texts:
-        text = _ascii_digits(raw)
-        for m in _date_matches(text):
-            if m.group("y"):
-                full.append(int(m.group("y")))
-        for m in _YEAR_RE.finditer(text):
-            before = text[max(0, m.start() - 2) : m.start()]
-            # 到2035年 / 至2025年 are targets, not the time of writing.
-            if before.endswith(("到", "至")) and not before.endswith("截至"):
-                continue
-            (fiscal if m.group("du") else plain).append(int(m.group("y")))
+    # One pass over all the texts: no date or year pattern matches across a line break.
+    text = _ascii_digits("\n".join(texts))
+    for m in _date_matches(text):
+        if m.group("y"):
+            full.append(int(m.group("y")))
+    for m in _YEAR_RE.finditer(text):
+        before = text[max(0, m.start() - 2) : m.start()]
+        # 到2035年 / 至2025年 are targets, not the time of writing.
+        if before.endswith(("到", "至")) and not before.endswith("截至"):
+            continue
+        (fiscal if m.group("du") else plain).append(int(m.group("y")))
     for years in (full, plain, fiscal):
         if years:
             return max(years)
@@ -1589,14 +1670,14 @@ def _taggable(token: str, stop: frozenset[str]) -> bool:
     )
 
 
-# Per-word tag facts, filled lazily and shared by every page: whether a word can be a tag at all; for those that can,
-# the IDF and unknown-word bonus its score is multiplied by, and their product (for a first, approximate ranking).
-_tag_ok: dict[str, bool] = {}
+# Per-word tag facts, filled lazily and shared by every page. _tag_factor: None for a word that can be no tag, else
+# the product of its IDF and unknown-word bonus (for a first, approximate ranking); _tag_weight: the two factors.
+# One look-up per distinct word in the big table: after jieba has run, each costs cache misses.
+_tag_factor: dict[str, float | None] = {}
 _tag_weight: dict[str, tuple[float, float]] = {}
-_tag_factor: dict[str, float] = {}
 # The exact ranking is worked out for this many of the best approximately ranked words; that is enough for the pick
 # in practice, and the pick falls back to ranking every word when it is not.
-_TAG_CANDIDATES = 24
+_TAG_CANDIDATES = 16
 # Approximate and exact scores differ by a few units in the last place; a far wider margin keeps every word that
 # could be in the exact top group among the candidates.
 _TAG_MARGIN = 1 - 1e-9
@@ -1606,45 +1687,66 @@ def _judge_tag_words(words: Iterable[str]) -> None:
     stop = _stop()
     idf, median = _idf()
     for word in words:
-        ok = _tag_ok[word] = _taggable(word, stop)
-        if not ok:
+        if not _taggable(word, stop):
+            _tag_factor[word] = None
             continue
-        if word in idf:
-            weight = (idf[word], 1)
-        else:
-            # Words jieba's corpus never saw are this paper's own terms (新就业形态劳动者, 职工小家, org names): the
-            # longer, the more specific. Known long words get no boost, or idioms (干劲十足) would crowd out the topic.
-            weight = (median, 1 + 0.2 * min(len(word) - 2, 6))
+        # Words jieba's corpus never saw are this paper's own terms (新就业形态劳动者, 职工小家, org names): the longer,
+        # the more specific. Known long words get no boost, or idioms (干劲十足) would crowd out the topic.
+        weight = (idf[word], 1) if word in idf else (median, 1 + 0.2 * min(len(word) - 2, 6))
         _tag_weight[word] = weight
         _tag_factor[word] = weight[0] * weight[1]
 
 
 def _tags(tokens: dict[str, list[str]], aliases: Mapping[str, str]) -> list[str]:
     """3–8 TF-IDF keywords from the article's own tokens (title counted 3×); short org forms count as the full name."""
-    with _JIEBA_LOCK:
-        if len(_tag_ok) > _TOKEN_CACHE_LIMIT:
-            _tag_ok.clear()
-            _tag_weight.clear()
-            _tag_factor.clear()
-        return _tags_of(tokens, aliases)
+    return _pick_tags(_tag_counts(tokens, aliases))
 
 
-def _tags_of(tokens: dict[str, list[str]], aliases: Mapping[str, str]) -> list[str]:
-    # One stream in which each field appears as often as it weighs: counting it gives every word its weighted count,
-    # and the counter's order is the words' first-seen order (title, subtitle, kicker, body).
-    stream: Iterable[str] = itertools.chain(
-        *(tokens.get(name, ()) for name in ("title", "subtitle", "kicker", "body") for _ in range(_FIELD_WEIGHT[name]))
+def _tag_counts(tokens: dict[str, list[str]], aliases: Mapping[str, str]) -> Counter[str]:
+    """Each word's weighted count, in first-seen order (title, subtitle, kicker, body); short forms as full names.
+
+    The page counts each article right after cutting it, while its tokens are still in the CPU caches, and picks the
+    tags once all are cut, so that the tag tables stay in them.
+    """
+    # One stream in which each field appears as often as it weighs.
+    stream: Iterable[str] = list(
+        itertools.chain(
+            *(
+                tokens.get(name, ())
+                for name in ("title", "subtitle", "kicker", "body")
+                for _ in range(_FIELD_WEIGHT[name])
+            )
+        )
     )
     if aliases:
-        _judge_tag_words([short for short in aliases if short not in _tag_ok])
-        # A short form counts as its full name (which is then judged as a tag itself); a short form that can be no
-        # tag stays itself and is dropped below.
-        as_word = {short: full for short, full in aliases.items() if _tag_ok[short]}
-        stream = map(as_word.get, *itertools.tee(stream))
-    counter = Counter(stream)
-    if not _tag_ok.keys() >= counter.keys():
-        _judge_tag_words(counter.keys() - _tag_ok.keys())
-    words = list(filter(_tag_ok.__getitem__, counter))
+        with _JIEBA_LOCK:
+            table = _tag_factor
+            _judge_tag_words([short for short in aliases if short not in table])
+            # A short form counts as its full name (which is then judged as a tag itself); a short form that can be
+            # no tag stays itself and is dropped when the tags are picked.
+            as_word = {short: full for short, full in aliases.items() if table[short] is not None}
+        stream = map(as_word.get, stream, stream)
+    return Counter(stream)
+
+
+def _pick_tags(counter: Counter[str]) -> list[str]:
+    with _JIEBA_LOCK:
+        if len(_tag_factor) > _TOKEN_CACHE_LIMIT:
+            _tag_factor.clear()
+            _tag_weight.clear()
+        return _pick_tags_locked(counter)
+
+
+def _pick_tags_locked(counter: Counter[str]) -> list[str]:
+    table = _tag_factor
+    try:
+        factors = list(map(table.__getitem__, counter))
+    except KeyError:
+        # Not counter.keys() - table.keys(): that walks the whole table.
+        _judge_tag_words(list(itertools.filterfalse(table.__contains__, counter)))
+        factors = list(map(table.__getitem__, counter))
+    is_tag = list(map(operator.is_not, factors, itertools.repeat(None)))
+    words = list(itertools.compress(counter, is_tag))
     if not words:
         return []
     counts = list(map(counter.__getitem__, words))
@@ -1653,7 +1755,7 @@ def _tags_of(tokens: dict[str, list[str]], aliases: Mapping[str, str]) -> list[s
     if n <= _TAG_CANDIDATES:
         candidates: Iterable[int] = range(n)
     else:
-        approx = list(map(operator.mul, counts, map(_tag_factor.__getitem__, words)))
+        approx = list(map(operator.mul, counts, itertools.compress(factors, is_tag)))
         order = sorted(range(n), key=approx.__getitem__, reverse=True)
         floor = approx[order[_TAG_CANDIDATES - 1]] * _TAG_MARGIN
         end = _TAG_CANDIDATES
@@ -1697,7 +1799,6 @@ def _choose_tags(ranked: list[str], scores: dict[str, float]) -> tuple[list[str]
 # --- anomalies -----------------------------------------------------------------------------------------------------
 
 _LATIN_WORD_RE = re.compile(r"[A-Za-z]+")
-_PAIRS = (("“", "”", "quotes “”"), ("《", "》", "book-title marks 《》"), ("（(", "）)", "brackets （）"))
 
 
 def _text_anomalies(where: str, text: str) -> list[str]:
@@ -1710,9 +1811,12 @@ def _text_anomalies(where: str, text: str) -> list[str]:
         after = text[m.end() : m.end() + 8].lstrip(_WS)[:1]
         if _HAN_RE.match(before or "") or _HAN_RE.match(after or ""):
             found.append(f"Latin word “{word}” inside Chinese text in {where}")
-    for opening, closing, label in _PAIRS:
-        opened = sum(text.count(ch) for ch in opening)
-        closed = sum(text.count(ch) for ch in closing)
+    count = text.count
+    for opened, closed, label in (
+        (count("“"), count("”"), "quotes “”"),
+        (count("《"), count("》"), "book-title marks 《》"),
+        (count("（") + count("("), count("）") + count(")"), "brackets （）"),
+    ):
         if opened != closed:
             found.append(f"unbalanced {label} in {where} ({opened} open, {closed} closed)")
     return found
@@ -1794,6 +1898,7 @@ def _parse_page(text: str, gazetteer: Mapping[str, str] | None, default_year: in
         + [q for a in articles for h in (a.kicker, a.title, a.subtitle) if h for q in _QUOTED_RE.findall(h)]
         + [q for a in articles for q, n in Counter(_QUOTED_RE.findall("".join(a.body))).items() if n >= 2]
     )
+    counts: list[Counter[str]] = []
     for a in articles:
         a.tokens = {
             "kicker": segment(a.kicker or ""),
@@ -1801,7 +1906,10 @@ def _parse_page(text: str, gazetteer: Mapping[str, str] | None, default_year: in
             "subtitle": segment(a.subtitle or ""),
             "body": segment("\n".join(a.body)),
         }
-        a.tags = _tags(a.tokens, a.aliases)
+        counts.append(_tag_counts(a.tokens, a.aliases))
+    # Tags only once every field is cut: jieba's big tables push the tag tables out of the CPU caches.
+    for a, counted in zip(articles, counts, strict=True):
+        a.tags = _pick_tags(counted)
 
     issue_date = header.date
     year = issue_date.year if issue_date else default_year
@@ -1941,7 +2049,7 @@ def _build_article(raw: _RawArticle, title_mark: int, gaz: _Gazetteer) -> Parsed
             kind = KIND_PHOTO
         if not credit.people:
             anomalies.append(f"credit without a person: {credit.text}")
-    body = ["".join(parts) for parts in raw.paragraphs if "".join(parts)]
+    body = [joined for joined in map("".join, raw.paragraphs) if joined]
     article = ParsedArticle(
         title=title, kicker=kicker, subtitle=subtitle, kind=kind, dateline=dateline, people=people, body=body
     )

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import datetime
+import json
 import re
 import sqlite3
 import threading
@@ -13,12 +15,15 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import islice
+from math import ceil
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ImproperlyConfigured
+from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import BooleanField, F, FloatField, Func, Prefetch, Value
+from django.db.models import BooleanField, F, FloatField, Func, Value
 from django.db.models.functions import Cast
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -48,6 +53,11 @@ PG_MAX_POSITION = 16383
 BATCH_SIZE = 500
 FTS_HIT_LIKELIHOOD = 0.05
 QUERY_USER_TERMS_MAX_AGE = 10.0
+# Entries per memo table of per-word work (about 200 bytes each), emptied when full.
+MEMO_LIMIT = 50_000
+# Texts cut by jieba for the index (names, datelines) remembered, up to this long.
+MEMO_TEXT_CHARS = 40
+CUT_MEMO_LIMIT = 50_000
 
 _WORD = re.compile(r"[^\W_]+")
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
@@ -69,6 +79,37 @@ def _parsing():
     return parsing
 
 
+class _Memo(dict):
+    """A memo table for pure per-word work: a missing key is computed once; emptied when it grows too big."""
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute: Callable):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key):
+        if len(self) >= MEMO_LIMIT:
+            self.clear()
+        value = self[key] = self.compute(key)
+        return value
+
+
+# Vocabulary repeats heavily from article to article, so every per-word step is worked out once per process.
+# None of these depends on jieba's dictionary (see _short_text_runs and _add_extra_words for what does).
+
+
+def _pieces(word: str, folded: str) -> tuple[str, ...]:
+    """The index terms of one word: its folded form cut at non-word characters."""
+    pieces = tuple(_WORD.findall(folded))
+    return (word,) if pieces == (word,) else pieces  # most words are their own term: keep one string
+
+
+# A segment() word of NFKC text, and a word of raw text (the importer's parse), as index terms.
+_SEGMENTED_PIECES = _Memo(lambda word: _pieces(word, word.lower()))
+_GIVEN_PIECES = _Memo(lambda word: _pieces(word, unicodedata.normalize("NFKC", word).lower()))
+
+
 def runs(text: str, words: Sequence[str] | None = None) -> list[list[str]]:
     """A text's terms in reading order, grouped in runs that touch in the text; `words` = its segment() output."""
     # Terms are jieba's words, NFKC-folded, lower-cased and cut at non-word characters. A dropped space or
@@ -79,26 +120,36 @@ def runs(text: str, words: Sequence[str] | None = None) -> list[list[str]]:
     if words is None:
         text = unicodedata.normalize("NFKC", text)
         words = _parsing().segment(text)
+        pieces_of = _SEGMENTED_PIECES
         given = False
     else:
+        pieces_of = _GIVEN_PIECES
         given = True
+    find = text.find
     found: list[list[str]] = []
     run: list[str] = []
     cursor = 0
     for word in words:
-        at = text.find(word, cursor)
-        if at < 0 and given:
-            return runs(text)  # not this text's words (edited since the parse)
-        if at != cursor and run:
-            found.append(run)
-            run = []
-        cursor = at + len(word) if at >= 0 else cursor
-        folded = unicodedata.normalize("NFKC", word) if given else word
-        for index, piece in enumerate(_WORD.findall(folded.lower())):
-            if index and run:
+        at = find(word, cursor)
+        if at != cursor:
+            if at < 0:
+                if given:
+                    return runs(text)  # not this text's words (edited since the parse)
+            else:
+                cursor = at
+            if run:
                 found.append(run)
                 run = []
-            run.append(piece)
+        if at >= 0:
+            cursor += len(word)
+        pieces = pieces_of[word]
+        if len(pieces) == 1:
+            run.append(pieces[0])
+        elif pieces:
+            run.append(pieces[0])
+            for piece in pieces[1:]:
+                found.append(run)
+                run = [piece]
     if run:
         found.append(run)
     return found
@@ -109,37 +160,63 @@ def tokens(text: str) -> list[str]:
     return [word for run in runs(text) for word in run]
 
 
-def _add_extra_words(run: list[str], frequencies: dict, found: dict[str, None]) -> None:
-    """Add to `found` the in-word suffixes and cut-across dictionary words of a run of words."""
+def _han_word(word: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """None for a term without Chinese characters; else its in-word suffixes, and the tails a cut-across word
+    may start with (longest first; the same string objects)."""
+    if not _HAN.search(word):
+        return None
+    size = len(word)
+    tails = (word, *(word[start:] for start in range(1, size)))
+    suffixes = tails[1:] if 2 <= size <= MAX_SUFFIX_WORD else ()
+    return suffixes, tails[max(0, size - MAX_SPANNING_WORD + 1) :]
+
+
+_HAN_WORDS = _Memo(_han_word)
+
+
+def _add_extra_words(item: Sequence[Sequence[str]], frequencies: dict, found: dict[str, None]) -> None:
+    """Add to `found` the in-word suffixes and cut-across dictionary words of each run of words of an item."""
     # In-word suffixes: queries are prefix matches, so with every proper suffix indexed a query word matches
     # wherever it sits inside a longer word (劳模 in 全国劳模 and 劳模精神). Cut-across dictionary words
     # (党员干部 in 广大党员|干部, 组成员 in 党组|成员): the query 党员干部 is one jieba word, so it must be
     # one index term too. Dictionary lookups cost no second segmentation, and as jieba's dictionary also
     # holds every prefix of its words (with frequency 0), a miss ends the search from that character.
+    # The lookups are made afresh every time: the importer's parser adds words to jieba on almost every page.
     lookup = frequencies.get
-    han = [bool(_HAN.search(word)) for word in run]
-    last = len(run) - 1
-    for index, word in enumerate(run):
-        if not han[index]:
-            continue
-        size = len(word)
-        if 2 <= size <= MAX_SUFFIX_WORD:
-            for start in range(1, size):
-                found[word[start:]] = None
-        if index == last or not han[index + 1]:
-            continue
-        joined = word
-        for offset in range(index + 1, min(index + SPANNING_TOKENS, last + 1)):
-            if not han[offset]:
-                break
-            joined += run[offset]
-        for start in range(max(0, size - MAX_SPANNING_WORD + 1), size):
-            for end in range(size + 1, min(len(joined), start + MAX_SPANNING_WORD) + 1):
-                frequency = lookup(joined[start:end])
+    han_words = _HAN_WORDS
+    for run in item:
+        info = [han_words[word] for word in run]
+        last = len(run) - 1
+        for index, word_info in enumerate(info):
+            if word_info is None:
+                continue
+            if word_info[0]:
+                found.update(dict.fromkeys(word_info[0]))
+            if index == last or info[index + 1] is None:
+                continue
+            following = run[index + 1]
+            first = following[0]
+            extended = False
+            for tail in word_info[1]:
+                word = tail + first
+                frequency = lookup(word)
                 if frequency is None:
-                    break
+                    continue
                 if frequency:
-                    found[joined[start:end]] = None
+                    found[word] = None
+                if not extended:  # rarely needed: the words after the next one, up to SPANNING_TOKENS in all
+                    extended = True
+                    for offset in range(index + 2, min(index + SPANNING_TOKENS, last + 1)):
+                        if info[offset] is None:
+                            break
+                        following += run[offset]
+                for end in range(2, min(len(following), MAX_SPANNING_WORD - len(tail)) + 1):
+                    word = tail + following[:end]
+                    frequency = lookup(word)
+                    if frequency is None:
+                        break
+                    if frequency:
+                        found[word] = None
 
 
 def _dictionary() -> dict:
@@ -323,6 +400,21 @@ class _Fts5Rank(Func):
         return sql, (*match_params, *pk_params)
 
 
+class _PkAmong(Func):
+    """pk = ANY(%s): one array parameter, where pk__in would send and parse hundreds of them."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, pk, *, ids):
+        super().__init__(pk)
+        self.ids = list(ids)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        pk_sql, pk_params = compiler.compile(self.source_expressions[0])
+        return f"{pk_sql} = ANY(%s)", (*pk_params, self.ids)
+
+
 def _require_fts_table() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [FTS_TABLE])
@@ -339,20 +431,206 @@ def search_articles(queryset, raw_query: str):
     if not query:
         return queryset.annotate(search_rank=_NO_RANK)
     if connection.vendor == "postgresql":
-        tsquery = _TsQueryLiteral(tsquery_text(query))
-        return queryset.filter(search_vector=tsquery).annotate(search_rank=SearchRank(F("search_vector"), tsquery))
-    if connection.vendor == "sqlite":
+        text = tsquery_text(query)
+        tsquery = _TsQueryLiteral(text)
+        found = queryset.filter(search_vector=tsquery).annotate(search_rank=SearchRank(F("search_vector"), tsquery))
+    elif connection.vendor == "sqlite":
         _require_fts_table()
-        match = fts_match_text(query)
-        return queryset.filter(_Fts5Match(F("pk"), Value(match))).annotate(search_rank=_Fts5Rank(Value(match), F("pk")))
-    raise ImproperlyConfigured(f"Full-text search supports PostgreSQL and SQLite, not {connection.vendor}.")
+        text = fts_match_text(query)
+        found = queryset.filter(_Fts5Match(F("pk"), Value(text))).annotate(search_rank=_Fts5Rank(Value(text), F("pk")))
+    else:
+        raise ImproperlyConfigured(f"Full-text search supports PostgreSQL and SQLite, not {connection.vendor}.")
+    # Later filters, orderings and slices copy the query and this mark with it (see order_by_relevance).
+    found.query.newsroom_search = text
+    return found
 
 
 def order_by_relevance(queryset):
-    """Best match first; among equals the most recently published, then the newest row."""
+    """Best match first; among equals the most recently published, then the newest row.
+
+    On PostgreSQL a search's hits are first cut down to its RELEVANCE_CANDIDATES most recently published ones,
+    which alone are ranked (docs/search.md, "Relevance and counts at archive scale"); count_matches tells how
+    many hits there are in all. So call it last, once every filter is applied (as ArticleFilter does).
+    """
     if "search_rank" not in queryset.query.annotations:
         queryset = queryset.annotate(search_rank=_NO_RANK)
+    if connection.vendor == "postgresql" and getattr(queryset.query, "newsroom_search", None):
+        ids, count = _newest_matches(queryset, RELEVANCE_CANDIDATES)
+        queryset = queryset.filter(_PkAmong(F("pk"), ids=ids))
+        queryset.query.newsroom_count = count
     return queryset.order_by(F("search_rank").desc(), F("published_at").desc(nulls_last=True), "-pk")
+
+
+# --- counting and ranking at archive scale (PostgreSQL) ------------------------------------------------------
+
+# Ranking needs each hit's tsvector (about 7 kB, out of line) and ts_rank over it: cheap for a few hundred hits,
+# hundreds of milliseconds for a word in every article. So only the newest RELEVANCE_CANDIDATES hits are ranked,
+# and they are found through the (status, published_at) index inside a window of recent publication times,
+# sized from the planner's estimate of how many articles match, widened until it holds enough hits.
+RELEVANCE_CANDIDATES = 200
+# A window is sized to hold this many times RELEVANCE_CANDIDATES hits by the planner's estimate...
+WINDOW_OVERSAMPLE = 1.5
+# ...except that PostgreSQL puts a word missing from its statistics (rarer than the least common word they
+# keep) at 0.5 % of the rows (DEFAULT_TS_MATCH_SEL), and less for several such words, whatever they really
+# are: at or below that share, this one is assumed.
+PLANNER_DEFAULT_RATE = 0.005
+WINDOW_UNKNOWN_RATE = 0.02
+# Widened at most this many times before searching everything.
+WINDOW_TRIES = 3
+# Fewer published articles than this: every search looks at all of them.
+WINDOW_MIN_ARTICLES = 5_000
+# The articles a window covers are counted up to this many, estimated by the planner beyond.
+WINDOW_COUNTED_ARTICLES = 10_000
+ARCHIVE_STATS_MAX_AGE = 60.0
+
+
+@dataclass(frozen=True)
+class SearchCount:
+    """How many articles a search found: exact, or estimated (`estimated`) when it found more than it ranked."""
+
+    total: int
+    estimated: bool = False
+    # How many of them the ordered queryset really holds, when that is fewer (the ranked candidates).
+    pageable: int | None = None
+
+    def __str__(self) -> str:
+        return f"约 {self.total:,}" if self.estimated else f"{self.total:,}"
+
+
+def _round_estimate(value: float) -> int:
+    """Two significant digits: 198,432 -> 200,000, 11,130 -> 11,000."""
+    value = int(round(value))
+    if value < 100:
+        return value
+    scale = 10 ** (len(str(value)) - 2)
+    return int(round(value / scale)) * scale
+
+
+def _estimated_rows(queryset) -> int:
+    """The planner's estimate of how many rows `queryset` returns (planning only, nothing is read)."""
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+_archive_stats_cache: dict[str, tuple] = {}
+
+
+def _archive_stats() -> tuple[int, datetime.datetime | None, datetime.datetime | None]:
+    """(estimated number of published articles, earliest and latest publication time), looked up at most once
+    a minute: windows run back from the latest."""
+    now = time.monotonic()
+    cached = _archive_stats_cache.get(connection.alias)
+    if cached is not None and now - cached[0] < ARCHIVE_STATS_MAX_AGE:
+        return cached[1:]
+    published = Article.objects.published()
+    times = published.values_list("published_at", flat=True)
+    earliest, latest = times.order_by("published_at").first(), times.order_by("-published_at").first()
+    articles = _estimated_rows(published)
+    if articles <= WINDOW_COUNTED_ARTICLES:  # without statistics (a new table) the estimate can be far off
+        articles = published.order_by().count()
+    stats = (articles, earliest, latest)
+    _archive_stats_cache[connection.alias] = (now, *stats)
+    return stats
+
+
+def _estimated_total(rows: list[tuple[int, datetime.datetime]], articles: int) -> SearchCount:
+    """The newest hits, newest first, as (pk, published_at): the total if hits are spread over time like
+    articles are, from the share of the published articles that appeared since the oldest of them."""
+    since = rows[-1][1]
+    hits = sum(1 for _, published_at in rows if published_at > since)  # ties of the last one may be cut off
+    if hits:
+        window = Article.objects.published().filter(published_at__gt=since)
+    else:
+        hits, window = len(rows), Article.objects.published().filter(published_at__gte=since)
+    window = window.order_by()
+    covered = window[: WINDOW_COUNTED_ARTICLES + 1].count()  # counted when that is cheap, else estimated
+    if covered > WINDOW_COUNTED_ARTICLES:
+        covered = _estimated_rows(window)
+    return SearchCount(max(_round_estimate(hits * articles / max(covered, 1)), len(rows)), True, len(rows))
+
+
+def _newest_matches(queryset, limit: int) -> tuple[list[int], SearchCount]:
+    """Ids of the `limit` most recently published rows of `queryset`, and how many rows it has in all."""
+    # Each try reads the hits published after a cutoff, newest first: through the (status, published_at)
+    # index, stopping at the `limit`-th hit, when most articles match; by ANDing the GIN bitmap with that
+    # index's when few do (the planner picks). A window that holds `limit` hits holds the newest `limit`.
+    base = queryset.order_by()
+    articles, earliest, latest = _archive_stats()
+    windows = earliest is not None and latest > earliest and articles >= WINDOW_MIN_ARTICLES
+    fraction = 1.0
+    if windows:
+        rate = _estimated_rows(base) / max(articles, 1)
+        if rate <= PLANNER_DEFAULT_RATE * 1.01:
+            rate = WINDOW_UNKNOWN_RATE
+        fraction = min(1.0, WINDOW_OVERSAMPLE * limit / (rate * articles))
+    tries = 0
+    while fraction < 1.0:
+        cutoff = latest - (latest - earliest) * fraction
+        # Descending with nulls first, as the index runs backwards (the window holds no nulls anyway).
+        rows = list(
+            base.filter(published_at__gte=cutoff)
+            .order_by("-published_at", "-pk")
+            .values_list("pk", "published_at")[:limit]
+        )
+        if len(rows) == limit:
+            return [pk for pk, _ in rows], _estimated_total(rows, articles)
+        tries += 1
+        widen = max(2.0, WINDOW_OVERSAMPLE * limit / max(len(rows), 1))
+        fraction = 1.0 if tries >= WINDOW_TRIES else fraction * widen
+    rows = list(base.order_by(F("published_at").desc(nulls_last=True), "-pk").values_list("pk", "published_at")[:limit])
+    ids = [pk for pk, _ in rows]
+    if len(rows) < limit:
+        return ids, SearchCount(len(rows), False, len(rows))
+    if not windows or rows[-1][1] is None:
+        return ids, SearchCount(base.count(), False, len(rows))  # a small archive, or drafts (staff searches)
+    return ids, _estimated_total(rows, articles)
+
+
+def count_matches(queryset) -> SearchCount:
+    """How many articles `queryset` holds, estimated when it is a big PostgreSQL search (see SearchPaginator)."""
+    count = getattr(queryset.query, "newsroom_count", None)
+    if count is not None:
+        return count
+    if connection.vendor == "postgresql" and getattr(queryset.query, "newsroom_search", None):
+        # A search in another order (newest first…), every hit of which can be paged through: counted like
+        # order_by_relevance counts.
+        count = _newest_matches(queryset, RELEVANCE_CANDIDATES)[1]
+        return SearchCount(count.total, count.estimated)
+    return SearchCount(queryset.count())
+
+
+class SearchPaginator(Paginator):
+    """A Paginator that takes a search's count from count_matches: `count` may be an estimate
+    (`count_is_estimate`, `count_display` "约 200,000"), and the pages end with the ranked candidates."""
+
+    @cached_property
+    def search_count(self) -> SearchCount:
+        return count_matches(self.object_list)
+
+    @cached_property
+    def count(self) -> int:
+        return self.search_count.total
+
+    @property
+    def count_is_estimate(self) -> bool:
+        return self.search_count.estimated
+
+    @property
+    def count_display(self) -> str:
+        return str(self.search_count)
+
+    @cached_property
+    def num_pages(self) -> int:
+        pageable = self.search_count.pageable
+        rows = self.count if pageable is None else min(self.count, pageable)
+        if rows == 0 and not self.allow_empty_first_page:
+            return 0
+        return ceil(max(1, rows - self.orphans) / self.per_page)
 
 
 # --- highlighting --------------------------------------------------------------------------------------------
@@ -428,72 +706,225 @@ def excerpt(text: str, raw_query: str, width: int = 120) -> SafeString:
 # --- the index -----------------------------------------------------------------------------------------------
 
 
+def _jieba_state(frequencies: dict) -> tuple:
+    """Changes whenever a word is added to jieba's dictionary (a new word, or a new frequency for an old one)."""
+    import jieba
+
+    return id(frequencies), len(frequencies), jieba.dt.total
+
+
+# Texts cut by jieba for the index that recur from article to article (tag, people and organisation names,
+# datelines): text -> (jieba state when last checked, the dictionary lookups its cut makes joined by NUL, a hash
+# of their results, runs).
+_cut_memo: dict[str, tuple] = {}
+
+
+def _lookups(text: str, frequencies: dict) -> str:
+    """The dictionary entries jieba's cut of `text` depends on, joined by NUL: from each character on, the longer
+    and longer pieces it looks up while they are in the dictionary, and the first one that is not (get_DAG)."""
+    keys = []
+    size = len(text)
+    for start in range(size):
+        for end in range(start + 1, size + 1):
+            piece = text[start:end]
+            keys.append(piece)
+            if piece not in frequencies:
+                break
+    return "\0".join(keys)
+
+
+def _short_text_runs(text: str, frequencies: dict, state: tuple) -> list[list[str]]:
+    """runs(text), remembered for short texts for as long as the dictionary entries their cut reads stay."""
+    # jieba cuts a text by the dictionary entries _lookups names alone (and the dictionary's total, whose
+    # drift is ignored): any word added over the text changes one of them, as jieba adds every prefix of a
+    # word too. So the remembered cut holds while they hold, whatever else was added: the importer's parser
+    # adds words to jieba on almost every page, and these texts are looked up again only then.
+    if not text:
+        return []
+    entry = _cut_memo.get(text)
+    if entry is not None:
+        checked, keys, entries, found = entry
+        if checked == state:
+            return found
+        if hash(tuple(map(frequencies.get, keys.split("\0")))) == entries:
+            _cut_memo[text] = (state, keys, entries, found)
+            return found
+    found = runs(text)
+    if len(text) <= MEMO_TEXT_CHARS:
+        if len(_cut_memo) >= CUT_MEMO_LIMIT:
+            _cut_memo.clear()
+        keys = _lookups(unicodedata.normalize("NFKC", text), frequencies)
+        _cut_memo[text] = (state, keys, hash(tuple(map(frequencies.get, keys.split("\0")))), found)
+    return found
+
+
+_position_labels: dict[str, list[str]] = {}
+
+
+def _labels(weight: str, first: int, count: int, step: int = 1) -> list[str]:
+    """tsvector position labels ("12A") for `count` positions from `first`, `step` apart, capped at PG's limit."""
+    labels = _position_labels.get(weight)
+    if labels is None:
+        labels = _position_labels[weight] = [f"{position}{weight}" for position in range(PG_MAX_POSITION + 1)]
+    last = first + (count - 1) * step
+    if last <= PG_MAX_POSITION:
+        return labels[first : last + 1 : step]
+    return [labels[min(position, PG_MAX_POSITION)] for position in range(first, last + 1, step)]
+
+
 @dataclass
 class IndexedDocument:
     """An article as the index sees it: per weight (A title, B labels and names, C text) items of runs of words."""
 
     items: dict[str, list[list[list[str]]]]
 
+    @cached_property
+    def _terms(self) -> dict[str, tuple[list[list[str]], list[str]]]:
+        # Per weight: the word stream of each non-empty item, and the extra words that are not among them.
+        frequencies = _dictionary()
+        terms = {}
+        for weight in "ABC":
+            streams: list[list[str]] = []
+            found: dict[str, None] = {}
+            for item in self.items[weight]:
+                _add_extra_words(item, frequencies, found)
+                stream = item[0] if len(item) == 1 else [word for run in item for word in run]
+                if stream:
+                    streams.append(stream)
+            if found:
+                own = {word for stream in streams for word in stream}
+                terms[weight] = (streams, [word for word in found if word not in own])
+            else:
+                terms[weight] = (streams, [])
+        return terms
+
     def words(self, weight: str) -> list[list[str]]:
         """The word stream of each non-empty item of a weight."""
-        return [words for item in self.items[weight] if (words := [word for run in item for word in run])]
+        return self._terms[weight][0]
 
     def extra_words(self, weight: str) -> list[str]:
         """This weight's in-word suffixes and cut-across dictionary words that are not already its words."""
-        own = {word for words in self.words(weight) for word in words}
-        frequencies = _dictionary()
-        found: dict[str, None] = {}
-        for item in self.items[weight]:
-            for run in item:
-                _add_extra_words(run, frequencies, found)
-        return [word for word in found if word not in own]
+        return self._terms[weight][1]
 
     def as_text(self) -> str:
         """Readable form stored in Article.search_document: one line per weight, ' | ' between items."""
-        return "\n".join(" | ".join(" ".join(words) for words in self.words(weight)) for weight in "ABC")
+        terms = self._terms
+        return "\n".join(" | ".join([" ".join(words) for words in terms[weight][0]]) for weight in "ABC")
 
     def fts_row(self) -> tuple[str, ...]:
         """Column values for article_fts, in FTS_COLUMNS order."""
+        terms = self._terms
         breaker = f" {ITEM_BREAK} "
-        main = [breaker.join(" ".join(words) for words in self.words(weight)) for weight in "ABC"]
-        return (*main, *(" ".join(self.extra_words(weight)) for weight in "ABC"))
+        main = [breaker.join([" ".join(words) for words in terms[weight][0]]) for weight in "ABC"]
+        return (*main, *(" ".join(terms[weight][1]) for weight in "ABC"))
 
     def tsvector_text(self) -> str:
         """A tsvector literal: words at their positions, a gap between items, each extra word on its own."""
-        positions: dict[str, list[str]] = {}
+        # Each word's entry is built as a string ('word':3A,17C), which the garbage collector need not track.
+        # Terms are letters and digits only (runs), so no quote or backslash needs escaping as _lexeme does.
+        terms = self._terms
+        entries: dict[str, str] = {}
+        get = entries.get
         position = 0
-
-        def put(word: str, weight: str) -> None:
-            positions.setdefault(word, []).append(f"{min(position, PG_MAX_POSITION)}{weight}")
-
         for weight in "ABC":
-            for words in self.words(weight):
+            for words in terms[weight][0]:
                 position += 1  # the gap that keeps a phrase inside one item
-                for word in words:
-                    position += 1
-                    put(word, weight)
+                for word, label in zip(words, _labels(weight, position + 1, len(words)), strict=True):
+                    entry = get(word)
+                    entries[word] = "'" + word + "':" + label if entry is None else entry + "," + label
+                position += len(words)
         for weight in "ABC":
-            for word in self.extra_words(weight):
-                # Every other position: no extra word ever stands next to another, so phrases never use one.
-                position += 2
-                put(word, weight)
-        return " ".join(f"{_lexeme(word)}:{','.join(found)}" for word, found in positions.items())
+            extra = terms[weight][1]
+            if not extra:
+                continue
+            # Every other position: no extra word ever stands next to another, so phrases never use one.
+            for word, label in zip(extra, _labels(weight, position + 2, len(extra), 2), strict=True):
+                entry = get(word)
+                entries[word] = "'" + word + "':" + label if entry is None else entry + "," + label
+            position += 2 * len(extra)
+        return " ".join(entries.values())
+
+
+@dataclass
+class IndexSource:
+    """Everything the index reads of one article, for index_articles (see IndexSource.of)."""
+
+    pk: int
+    title: str = ""
+    kicker: str = ""
+    subtitle: str = ""
+    dateline: str = ""
+    body: str = ""
+    tags: Sequence[str] = ()
+    # One name per byline (a person credited in two roles twice).
+    people: Sequence[str] = ()
+    # (name, every alias) of each linked organisation; or their ids, to be looked up in one query per batch.
+    organisations: Sequence[tuple[str, Sequence[str]]] = ()
+    organisation_ids: Iterable[int] = ()
+    # parsing.segment() output for kicker, title, subtitle and/or body (ParsedArticle.tokens).
+    segmented: Mapping[str, Sequence[str]] | None = None
+    # The values to store, worked out ahead by prepare().
+    prepared: tuple[str, ...] | None = None
+
+    def prepare(self) -> IndexSource:
+        """Segment and lay out the index entry now, reading no database (in the importer's parse workers,
+        say); index_articles then only writes it. Needs `organisations` by name; `pk` may be set later."""
+        if self.organisation_ids:
+            raise ValueError("prepare() reads no database: give organisations by name, not organisation_ids")
+        frequencies = _ready_dictionary()
+        self.prepared = _stored_values(_document(self, frequencies, _jieba_state(frequencies)))
+        return self
+
+    @classmethod
+    def of(cls, article: Article, **names) -> IndexSource:
+        """The texts of an Article instance in memory; tags, people, organisations… as keyword arguments."""
+        return cls(
+            pk=article.pk,
+            title=article.title or "",
+            kicker=article.kicker or "",
+            subtitle=article.subtitle or "",
+            dateline=article.dateline or "",
+            body=article.body or "",
+            **names,
+        )
+
+
+def _document(source: IndexSource, frequencies: dict, state: tuple) -> IndexedDocument:
+    segmented = source.segmented or {}
+
+    def field(name: str) -> list[list[str]]:
+        words = segmented.get(name)
+        if words is None:
+            return _short_text_runs(getattr(source, name), frequencies, state)
+        return runs(getattr(source, name), words)
+
+    def name(text: str) -> list[list[str]]:
+        return _short_text_runs(text, frequencies, state)
+
+    # Names in a fixed order, whoever gathered them: the document is the same from either entry point.
+    names = [field("kicker"), field("subtitle")]
+    names += [name(tag) for tag in sorted(source.tags)]
+    names += [name(person) for person in source.people]
+    for organisation, aliases in sorted(source.organisations, key=lambda pair: pair[0]):
+        names.append(name(organisation))
+        names += [name(alias) for alias in sorted(aliases)]
+    return IndexedDocument(items={"A": [field("title")], "B": names, "C": [field("dateline"), field("body")]})
 
 
 def index_document(article: Article, segmented: Mapping[str, Sequence[str]] | None = None) -> IndexedDocument:
     """Segment an article (bylines__reporter, tags, organisations__aliases prefetched); see update_search_index."""
-    segmented = segmented or {}
-
-    def field(name: str) -> list[list[str]]:
-        return runs(getattr(article, name), segmented.get(name))
-
-    names = [field("kicker"), field("subtitle")]
-    names += [runs(tag.name) for tag in article.tags.all()]
-    names += [runs(byline.reporter.name) for byline in article.bylines.all()]
-    for organisation in article.organisations.all():
-        names.append(runs(organisation.name))
-        names += [runs(alias.name) for alias in organisation.aliases.all()]
-    return IndexedDocument(items={"A": [field("title")], "B": names, "C": [field("dateline"), field("body")]})
+    source = IndexSource.of(
+        article,
+        tags=[tag.name for tag in article.tags.all()],
+        people=[byline.reporter.name for byline in article.bylines.all()],
+        organisations=[
+            (organisation.name, [alias.name for alias in organisation.aliases.all()])
+            for organisation in article.organisations.all()
+        ],
+        segmented=segmented,
+    )
+    frequencies = _ready_dictionary()
+    return _document(source, frequencies, _jieba_state(frequencies))
 
 
 def _batched(values: Iterable, size: int) -> Iterator[list]:
@@ -502,43 +933,116 @@ def _batched(values: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _index_batch(article_ids: list[int], segmented: Mapping[int, Mapping[str, Sequence[str]]]) -> int:
-    articles = list(
-        Article.objects.filter(pk__in=article_ids)
-        .only("pk", "title", "kicker", "subtitle", "dateline", "body")
-        .prefetch_related(
-            Prefetch("bylines", queryset=Byline.objects.select_related("reporter")),
-            "tags",
-            Prefetch("organisations", queryset=Organisation.objects.only("pk", "name").prefetch_related("aliases")),
-        )
+def _load_sources(article_ids: list[int], segmented: Mapping[int, Mapping[str, Sequence[str]]]) -> list[IndexSource]:
+    """The articles that exist among these ids, with their names, in four queries of plain rows."""
+    sources = {
+        pk: IndexSource(pk, title, kicker, subtitle, dateline, body, [], [], [], segmented=segmented.get(pk))
+        for pk, title, kicker, subtitle, dateline, body in Article.objects.filter(pk__in=article_ids)
+        .order_by()
+        .values_list("pk", "title", "kicker", "subtitle", "dateline", "body")
+    }
+    if not sources:
+        return []
+    for pk, name in (
+        Byline.objects.filter(article_id__in=article_ids)
+        .order_by("article_id", "order", "pk")
+        .values_list("article_id", "reporter__name")
+    ):
+        sources[pk].people.append(name)
+    for pk, name in (
+        Article.objects.filter(pk__in=article_ids, tags__isnull=False).order_by().values_list("pk", "tags__name")
+    ):
+        sources[pk].tags.append(name)
+    links = (
+        Article.organisations.through.objects.filter(article_id__in=article_ids)
+        .order_by()
+        .values_list("article_id", "organisation_id", "organisation__name", "organisation__aliases__name")
     )
-    documents = [(article.pk, index_document(article, segmented.get(article.pk))) for article in articles]
+    organisations: dict[tuple[int, int], tuple[str, list[str]]] = {}
+    for pk, organisation_id, name, alias in links:
+        entry = organisations.get((pk, organisation_id))
+        if entry is None:
+            entry = organisations[pk, organisation_id] = (name, [])
+            sources[pk].organisations.append(entry)
+        if alias is not None:
+            entry[1].append(alias)
+    return list(sources.values())
+
+
+def _resolve_organisations(sources: list[IndexSource]) -> None:
+    """Fill in `organisations` of sources that name theirs by id, in one query."""
+    wanted = {pk for source in sources for pk in source.organisation_ids}
+    if not wanted:
+        return
+    found: dict[int, tuple[str, list[str]]] = {}
+    rows = Organisation.objects.filter(pk__in=wanted).order_by().values_list("pk", "name", "aliases__name")
+    for pk, name, alias in rows:
+        entry = found.setdefault(pk, (name, []))
+        if alias is not None:
+            entry[1].append(alias)
+    for source in sources:
+        if source.organisation_ids:
+            source.organisations = [
+                *source.organisations,
+                *(found[pk] for pk in dict.fromkeys(source.organisation_ids) if pk in found),
+            ]
+            source.organisation_ids = ()
+
+
+def _ready_dictionary() -> dict:
+    """jieba's dictionary, loaded with the newsroom's user dictionary if this process has not cut text yet."""
+    _parsing().add_user_terms(())
+    return _dictionary()
+
+
+def _stored_values(document: IndexedDocument) -> tuple[str, ...]:
+    """search_document, then the tsvector literal (PostgreSQL) or the article_fts columns (SQLite)."""
+    if connection.vendor == "postgresql":
+        return document.as_text(), document.tsvector_text()
+    return document.as_text(), *document.fts_row()
+
+
+def _write(sources: list[IndexSource], ids: list[int]) -> int:
+    """Build and store the index entries of these sources; `ids` = every id asked for (the FTS rows to drop)."""
+    frequencies = _ready_dictionary()
+    state = _jieba_state(frequencies)
+    rows = [(source.pk, source.prepared or _stored_values(_document(source, frequencies, state))) for source in sources]
     table = connection.ops.quote_name(Article._meta.db_table)
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            rows = [(doc.as_text(), doc.tsvector_text(), pk) for pk, doc in documents]
+    if connection.vendor == "postgresql":
+        if not rows:
+            return 0
+        # One statement for the whole batch, whatever its size.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS article SET search_document = new.document, search_vector = new.vector::tsvector "
+                "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS new (id, document, vector) "
+                "WHERE article.id = new.id",
+                [[pk for pk, _ in rows], [values[0] for _, values in rows], [values[1] for _, values in rows]],
+            )
+        return len(rows)
+    if connection.vendor == "sqlite":
+        with transaction.atomic(), connection.cursor() as cursor:
+            marks = ", ".join(["%s"] * len(ids))
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", ids)
             if rows:
-                cursor.executemany(
-                    f"UPDATE {table} SET search_document = %s, search_vector = %s::tsvector WHERE id = %s", rows
-                )
-            return len(rows)
-        if connection.vendor == "sqlite":
-            _require_fts_table()
-            marks = ", ".join(["%s"] * len(article_ids))
-            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", article_ids)
-            if documents:
                 columns = ", ".join(FTS_COLUMNS)
-                values = ", ".join(["%s"] * (len(FTS_COLUMNS) + 1))
+                marks = ", ".join(["%s"] * (len(FTS_COLUMNS) + 1))
                 cursor.executemany(
-                    f"INSERT INTO {FTS_TABLE} (rowid, {columns}) VALUES ({values})",
-                    [(pk, *doc.fts_row()) for pk, doc in documents],
+                    f"INSERT INTO {FTS_TABLE} (rowid, {columns}) VALUES ({marks})",
+                    [(pk, *values[1:]) for pk, values in rows],
                 )
                 cursor.executemany(
-                    f"UPDATE {table} SET search_document = %s WHERE id = %s",
-                    [(doc.as_text(), pk) for pk, doc in documents],
+                    f"UPDATE {table} SET search_document = %s WHERE id = %s", [(values[0], pk) for pk, values in rows]
                 )
-            return len(documents)
+        return len(rows)
     raise ImproperlyConfigured(f"Full-text search supports PostgreSQL and SQLite, not {connection.vendor}.")
+
+
+def _check_backend() -> None:
+    if connection.vendor == "sqlite":
+        _require_fts_table()
+    elif connection.vendor != "postgresql":
+        raise ImproperlyConfigured(f"Full-text search supports PostgreSQL and SQLite, not {connection.vendor}.")
 
 
 def update_search_index(article_ids, *, segmented: Mapping[int, Mapping[str, Sequence[str]]] | None = None) -> int:
@@ -550,8 +1054,31 @@ def update_search_index(article_ids, *, segmented: Mapping[int, Mapping[str, Seq
     _pending().difference_update(ids)
     if not ids:
         return 0
+    _check_backend()
     ensure_user_terms()
-    return sum(_index_batch(batch, segmented or {}) for batch in _batched(ids, BATCH_SIZE))
+    indexed = 0
+    for batch in _batched(ids, BATCH_SIZE):
+        indexed += _write(_load_sources(batch, segmented or {}), batch)
+    return indexed
+
+
+def index_articles(sources: Iterable[IndexSource]) -> int:
+    """Store the index entries of articles whose texts and names the caller holds: no query reads them.
+
+    The same entries as update_search_index([...]) for the same data (names are put in a fixed order).
+    """
+    sources = list({source.pk: source for source in sources}.values())  # the last one of an article counts
+    ids = sorted(source.pk for source in sources)
+    _pending().difference_update(ids)
+    if not sources:
+        return 0
+    _check_backend()
+    ensure_user_terms()
+    indexed = 0
+    for batch in _batched(sources, BATCH_SIZE):
+        _resolve_organisations(batch)
+        indexed += _write(batch, sorted(source.pk for source in batch))
+    return indexed
 
 
 def rebuild_search_index(*, batch_size: int = BATCH_SIZE, progress: Callable[[int, int], None] | None = None) -> int:

@@ -11,6 +11,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 from taggit.models import Tag
 
+from . import search
 from .filters import (
     PAGE_SIZE,
     ArticleFilter,
@@ -118,6 +119,8 @@ class ArticleListView(LenientPaginationMixin, FilterView):
 
     filterset_class = ArticleFilter
     paginate_by = PAGE_SIZE
+    # Counts a huge search by estimate instead of ranking every hit (docs/search.md, "Counting").
+    paginator_class = search.SearchPaginator
     template_name = "articles/article_list.html"
     # An invalid field is reported on the form and ignored; the valid ones still filter.
     strict = False

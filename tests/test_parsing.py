@@ -839,6 +839,252 @@ def test_person_is_a_frozen_value():
         person.name = "x"  # type: ignore[misc]
 
 
+# --- fast paths: each gives what the plain rule it replaces gives --------------------------------------------------
+
+
+def _plain_segment(text: str) -> list[str]:
+    import jieba
+
+    return [t for t in jieba.lcut(text, HMM=True) if t.strip() and not parsing._is_punct_token(t)]
+
+
+def test_letters_and_digits_are_never_punctuation_symbols_separators_or_controls():
+    # segment() keeps every token made only of str.isalnum() characters without judging it.
+    import sys
+    import unicodedata
+
+    clash = [c for c in range(sys.maxunicode + 1) if chr(c).isalnum() and unicodedata.category(chr(c))[0] in "PSZC"]
+    assert clash == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("工会职工劳模ab3.5%+#-_，。！？ \n\t（）“”·…—１２")), max_size=60))
+def test_segment_keeps_what_the_plain_filter_keeps(text):
+    assert segment(text) == _plain_segment(text)
+
+
+def test_segment_keeps_what_the_plain_filter_keeps_on_the_seeds():
+    for number in ("000", "001", "002", "003", "004"):
+        text = seed_text(number)
+        assert segment(text) == _plain_segment(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("0123456789２０年月日号度 上午晚至到截\n。")), max_size=80))
+def test_date_scan_finds_what_finditer_finds(text):
+    fast = [(m.span(), m.groupdict()) for m in parsing._date_matches(text)]
+    assert fast == [(m.span(), m.groupdict()) for m in parsing._DATE_RE.finditer(text)]
+
+
+_NAME_CHARS = list("北京市总工会中国全学院大(（.*?）)")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet=st.sampled_from(_NAME_CHARS), min_size=1, max_size=7), max_size=12),
+    st.text(alphabet=st.sampled_from(_NAME_CHARS + ["的", "，"]), max_size=60),
+)
+def test_gazetteer_regex_finds_what_a_character_scan_finds(names, text):
+    parsing._ensure_jieba()
+    gaz = parsing._Gazetteer({name: name for name in names})
+    assert gaz.matches(text) == gaz._matches_by_character(text)
+
+
+def test_a_gazetteer_name_at_the_end_of_a_line_is_inside_the_longer_name_there():
+    # 市总工会 (北京市总工会 in the gazetteer) inside 天津市总工会 names no second body, at the end of a heading as
+    # anywhere else. (The character scan once read the slice cut short by the end of the line as a longer name.)
+    for title in ("劳模代表走访天津市总工会", "劳模代表走访天津市总工会并座谈"):
+        article = only(page(f"## {title}\n\n本报讯（记者 张三）近日，劳模代表走访天津市总工会，交流经验。"))
+        assert article.organisations == ["天津市总工会"]
+
+
+def test_gazetteer_is_built_once_and_declarations_stay_on_their_page():
+    entries = dict(parsing.DEFAULT_GAZETTEER)
+    shared = parsing._gazetteer(entries)
+    assert parsing._gazetteer(dict(entries)) is shared
+    first, second = shared.for_page(), shared.for_page()
+    first.declare("瑞都公司", "北京瑞都科技有限公司")
+    assert first.known_at("瑞都公司开展活动", 0)
+    assert first.compose("瑞都公司工会") == ("北京瑞都科技有限公司工会", True)
+    assert not second.known_at("瑞都公司开展活动", 0)
+    assert "瑞都公司" not in shared.prefixes
+
+
+def _plain_subsequence_alias(short: str, full: str) -> bool:
+    if len(short) < 4 or short[-2:] != full[-2:]:
+        return False
+    i, j = len(short) - 1, len(full) - 1
+    gaps: list[str] = []
+    gap: list[str] = []
+    while i >= 0 and j >= 0:
+        if short[i] == full[j]:
+            if gap:
+                gaps.append("".join(reversed(gap)))
+                gap = []
+            i -= 1
+        else:
+            gap.append(full[j])
+        j -= 1
+    if i >= 0:
+        return False
+    return not any(re.search("[区镇乡县村]|街道", g) for g in gaps)
+
+
+def _plain_resolve(targets: set[str], name: str) -> str | None:
+    suffix_hits = {t for t in targets if any(t[k:] == name for k in range(1, len(t) - 1))}
+    if len(suffix_hits) == 1:
+        return next(iter(suffix_hits))
+    if suffix_hits:
+        return None
+    if name.endswith("工会"):
+        federations = [name + tail for tail in ("联合会", "委员会") if name + tail in targets]
+        if len(federations) == 1:
+            return federations[0]
+    bucket = [t for t in targets if t[-2:] == name[-2:]]
+    if len(bucket) > parsing._Resolver.MAX_LOOSE:
+        return None
+    loose = {t for t in bucket if len(t) > len(name) and _plain_subsequence_alias(name, t)}
+    return next(iter(loose)) if len(loose) == 1 else None
+
+
+_ORG_CHARS = list("朝阳区和平街道总工会公司北京镇村")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(_ORG_CHARS), max_size=8),
+    st.text(alphabet=st.sampled_from(_ORG_CHARS), max_size=12),
+)
+def test_subsequence_alias_agrees_with_the_plain_walk(short, full):
+    assert parsing._subsequence_alias(short, full) == _plain_subsequence_alias(short, full)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sets(st.text(alphabet=st.sampled_from(_ORG_CHARS), min_size=1, max_size=9), max_size=40),
+    st.lists(st.text(alphabet=st.sampled_from(_ORG_CHARS), min_size=1, max_size=8), max_size=8),
+)
+def test_resolver_agrees_with_the_plain_rule(targets, names):
+    resolve = parsing._Resolver(targets)  # scans up to MAX_SCAN targets, indexes beyond
+    for name in [*targets, *names, *(t[k:] for t in targets for k in range(len(t)))]:
+        assert resolve(name) == _plain_resolve(targets, name), name
+
+
+def _plain_tags(tokens: dict[str, list[str]], aliases: dict[str, str]) -> list[str]:
+    """The tag rule written plainly: count, score every word, sort them all."""
+    stop = parsing._stop()
+    idf, median = parsing._idf()
+    counts: dict[str, int] = {}
+    first_seen: dict[str, int] = {}
+    for name in ("title", "subtitle", "kicker", "body"):
+        for token in tokens.get(name, []):
+            word = aliases.get(token, token)
+            if parsing._taggable(word, stop) and parsing._taggable(token, stop):
+                counts[word] = counts.get(word, 0) + parsing._FIELD_WEIGHT[name]
+                first_seen.setdefault(word, len(first_seen))
+    if not counts:
+        return []
+    total = sum(counts.values())
+    scores = {
+        w: c / total * idf.get(w, median) * (1 if w in idf else 1 + 0.2 * min(len(w) - 2, 6)) for w, c in counts.items()
+    }
+    ranked = sorted(scores, key=lambda w: (-scores[w], first_seen[w]))
+    chosen: list[str] = []
+    for word in ranked:
+        if len(chosen) == parsing.MAX_TAGS or (
+            len(chosen) >= parsing.TARGET_TAGS and scores[word] < scores[ranked[0]] * 0.3
+        ):
+            break
+        if not any(word in kept for kept in chosen):
+            chosen.append(word)
+    return chosen
+
+
+def test_tags_agree_with_the_plain_rule_on_the_seeds(pages):
+    for _, _, article in all_articles(pages):
+        assert article.tags == _plain_tags(article.tokens, article.aliases)
+
+
+_TAG_WORDS = st.sampled_from(
+    [
+        "劳模",
+        "劳模精神",
+        "劳模精神引领",
+        "工会",
+        "职工",
+        "培训",
+        "应急救护",
+        "2022",
+        "一批",
+        "以赛",
+        "市总工会",
+        "北京市总工会",
+        "新就业形态劳动者",
+        "心肺复苏",
+        "的",
+        "，",
+        "瑞都",
+        "瑞都科技公司",
+        "甲乙丙丁",
+        "甲乙",
+        "丙丁",
+        "戊己",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.fixed_dictionaries(
+        {name: st.lists(_TAG_WORDS, max_size=60) for name in ("title", "subtitle", "kicker", "body")}
+    ),
+    st.dictionaries(_TAG_WORDS, _TAG_WORDS, max_size=3),
+)
+def test_tags_agree_with_the_plain_rule(tokens, aliases):
+    assert parsing._tags(tokens, aliases) == _plain_tags(tokens, aliases)
+
+
+def test_tags_agree_with_the_plain_rule_when_many_words_tie():
+    # Sixty unknown words, each said once: one score for all, so first-seen order decides, past the candidates.
+    words = [f"新词{chr(0x4E00 + k)}{chr(0x4E80 + k)}" for k in range(60)]
+    tokens = {"title": [], "subtitle": [], "kicker": [], "body": words}
+    assert parsing._tags(tokens, {}) == _plain_tags(tokens, {}) == words[:8]
+    nested = {"title": [], "subtitle": [], "kicker": [], "body": [w[:k] for w in words[:30] for k in (4, 3)]}
+    assert parsing._tags(nested, {}) == _plain_tags(nested, {})
+
+
+def test_tags_agree_with_the_plain_rule_when_chosen_tags_swallow_many_words():
+    # Every 8–11-character piece of a chosen 12-character word ties with it and is skipped: the pick runs past the
+    # words ranked exactly at first and falls back to ranking them all.
+    longs = ["甲乙丙丁戊己庚辛壬癸子丑", "寅卯辰巳午未申酉戌亥天地"]
+    body = [p for w in longs for p in [w] + [w[i : i + k] for k in (11, 10, 9, 8) for i in range(13 - k)]]
+    body += [f"新词{chr(0x4E00 + k)}{chr(0x4E80 + k)}" for k in range(30)]
+    tokens = {"title": [], "subtitle": [], "kicker": [], "body": body}
+    tags = parsing._tags(tokens, {})
+    assert tags == _plain_tags(tokens, {})
+    assert tags[:2] == longs and len(tags) == 8
+
+
+def test_idf_table_is_the_one_jieba_analyse_reads():
+    import jieba.analyse
+
+    table = jieba.analyse.default_tfidf
+    assert parsing._read_idf_file() == (table.idf_freq, table.median_idf)
+
+
+def test_parsing_a_page_does_not_import_jieba_analyse():
+    # jieba.analyse imports jieba.posseg, which reads the whole dictionary again: a second at start-up, for nothing.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from articles.parsing import parse_page; from pathlib import Path; "
+        f"parse_page(Path({str(next(SEEDS.glob('000_*.txt')))!r}).read_text(encoding='utf-8')); "
+        "assert 'jieba.analyse' not in sys.modules and 'jieba.posseg' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=SEEDS.parent)
+
+
 # --- properties: arbitrary and damaged input only ever gives a page or a ParseError ------------------------------
 
 _SEED_LINES = [line for n in ("000", "002", "004") for line in seed_text(n).split("\n")]

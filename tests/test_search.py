@@ -228,6 +228,108 @@ def test_order_by_relevance_without_a_search_keeps_recency():
     assert list(ordered.values_list("pk", flat=True)) == [newer.pk, older.pk]
 
 
+def test_small_searches_are_counted_exactly():
+    hits = [make(title=f"劳模宣讲第{n}场", body="") for n in range(3)]
+    make(title="别的新闻", body="")
+    results = search.order_by_relevance(search.search_articles(Article.objects.published(), "劳模"))
+    count = search.count_matches(results)
+    assert (count.total, count.estimated) == (3, False)
+    paginator = search.SearchPaginator(results, 2)
+    assert (paginator.count, paginator.num_pages, paginator.count_is_estimate) == (3, 2, False)
+    assert paginator.count_display == "3"
+    assert [article.pk for article in paginator.page(2)] == [hits[0].pk]
+
+
+def test_counting_what_is_not_a_search():
+    make(title="甲")
+    assert search.count_matches(Article.objects.published()) == search.SearchCount(1)
+    assert search.SearchPaginator(Article.objects.published(), 20).count == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(98, 98), (1349, 1300), (11_130, 11_000), (198_432, 200_000), (2_950_000, 3_000_000)]
+)
+def test_estimates_keep_two_digits(value, shown):
+    assert search._round_estimate(value) == shown
+    assert str(search.SearchCount(shown, True)) == f"约 {shown:,}"
+
+
+def _spread_hits(count, *, title_match=(), **kwargs):
+    """Articles with 劳模 in the body, one a day back from today; those in `title_match` have it in the title."""
+    now = timezone.now()
+    return [
+        make(
+            title="劳模宣讲" if n in title_match else f"第{n}次会议",
+            body="劳模",
+            published_at=now - datetime.timedelta(days=n, hours=1),
+            **kwargs,
+        )
+        for n in range(count)
+    ]
+
+
+@pytest.fixture
+def few_candidates(monkeypatch):
+    """Rank at most four hits, and look through publication windows even in a tiny archive."""
+    monkeypatch.setattr(search, "RELEVANCE_CANDIDATES", 4)
+    monkeypatch.setattr(search, "WINDOW_MIN_ARTICLES", 0)
+    monkeypatch.setattr(search, "_archive_stats_cache", {})
+
+
+@pytest.mark.postgres
+def test_postgres_ranks_only_the_newest_hits_of_a_big_search(few_candidates):
+    hits = _spread_hits(10, title_match={2, 8})
+    for n in range(10):
+        make(title=f"别的新闻{n}", body="")
+    results = search.order_by_relevance(search.search_articles(Article.objects.published(), "劳模"))
+    # The four newest hits, the one with the word in its title first; the older title hit is not a candidate.
+    assert list(results.values_list("pk", flat=True)) == [hits[2].pk, hits[0].pk, hits[1].pk, hits[3].pk]
+    count = search.count_matches(results)
+    assert count.pageable == 4
+    assert count.total == 10 or (count.estimated and count.total >= 4)
+    paginator = search.SearchPaginator(results, 3)
+    assert (paginator.count, paginator.num_pages) == (count.total, 2)
+    assert [article.pk for article in paginator.page(2)] == [hits[3].pk]
+
+
+@pytest.mark.postgres
+def test_postgres_candidates_are_taken_after_every_filter(few_candidates):
+    from articles.filters import ArticleFilter
+
+    hits = _spread_hits(6)
+    photos = _spread_hits(6, kind=Article.Kind.PHOTO)
+    filterset = ArticleFilter({"q": "劳模", "kind": "photo"}, queryset=Article.objects.published())
+    assert set(filterset.qs.values_list("pk", flat=True)) == {article.pk for article in photos[:4]}
+    assert not {article.pk for article in hits} & set(filterset.qs.values_list("pk", flat=True))
+
+
+@pytest.mark.postgres
+def test_postgres_searches_in_date_order_page_through_every_hit(few_candidates):
+    from articles.filters import ArticleFilter
+
+    hits = _spread_hits(10)
+    rows = ArticleFilter({"q": "劳模", "sort": "newest"}, queryset=Article.objects.published()).qs
+    paginator = search.SearchPaginator(rows, 3)
+    assert paginator.search_count.pageable is None
+    assert paginator.num_pages == -(-paginator.count // 3)
+    assert paginator.count == 10 or (paginator.count_is_estimate and paginator.count >= 4)
+    assert {article.pk for article in paginator.page(1)} | {a.pk for a in paginator.page(2)} <= {a.pk for a in hits}
+
+
+@pytest.mark.postgres
+def test_postgres_estimate_follows_the_share_of_recent_articles(few_candidates):
+    # Hits on every other day of 40: the four newest span about a fifth of the articles.
+    articles = _spread_hits(40)
+    Article.objects.filter(pk__in=[article.pk for article in articles[1::2]]).update(body="别的")
+    search.update_search_index([article.pk for article in articles])
+    results = search.order_by_relevance(search.search_articles(Article.objects.published(), "劳模"))
+    assert list(results.values_list("pk", flat=True)) == [article.pk for article in articles[0:8:2]]
+    count = search.count_matches(results)
+    assert count.pageable == 4
+    assert count.estimated or count.total == 20
+    assert 10 <= count.total <= 40
+
+
 # --- highlighting --------------------------------------------------------------------------------------------
 
 
@@ -516,6 +618,126 @@ def test_rebuild_reports_progress():
     seen = []
     assert search.rebuild_search_index(batch_size=1, progress=lambda done, total: seen.append((done, total))) == 2
     assert seen == [(0, 2), (1, 2), (2, 2)]
+
+
+def stored_index(pk):
+    """What the index holds for an article: search_document and the tsvector, or the FTS5 row."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT search_document, search_vector::text FROM articles_article WHERE id = %s", [pk])
+        else:
+            columns = ", ".join(f"f.{column}" for column in search.FTS_COLUMNS)
+            cursor.execute(
+                f"SELECT a.search_document, {columns} FROM articles_article a "
+                f"JOIN {search.FTS_TABLE} f ON f.rowid = a.id WHERE a.id = %s",
+                [pk],
+            )
+        return cursor.fetchone()
+
+
+def linked_article():
+    article = factories.ArticleFactory(
+        kicker="喜讯", title="职工之家揭牌", body="社区开展心肺复苏培训，服务职工。", tags=["劳模", "AED"]
+    )
+    federation = factories.OrganisationFactory(name="北京市总工会")
+    factories.OrganisationAliasFactory(organisation=federation, name="市总工会")
+    factories.OrganisationAliasFactory(organisation=federation, name="北京总工会")
+    article.organisations.add(federation, factories.OrganisationFactory(name="朝阳区总工会"))
+    factories.BylineFactory(article=article, reporter__name="白莹", order=0)
+    factories.BylineFactory(article=article, reporter__name="周南", order=1)
+    return article
+
+
+def test_index_articles_stores_what_update_search_index_stores_without_reading_the_article():
+    from articles import parsing
+
+    article = linked_article()
+    search.update_search_index([article.pk])
+    expected = stored_index(article.pk)
+    organisations = [(o.name, [a.name for a in o.aliases.all()]) for o in article.organisations.all()]
+    tokens = {"title": parsing.segment(article.title), "body": parsing.segment(article.body)}
+    sources = [
+        # Names in any order, as the importer has them; organisations with their aliases, or by id.
+        search.IndexSource.of(
+            article, tags=["AED", "劳模"], people=["白莹", "周南"], organisations=organisations[::-1]
+        ),
+        search.IndexSource.of(
+            article,
+            tags=["劳模", "AED"],
+            people=["白莹", "周南"],
+            organisation_ids=[o.pk for o in article.organisations.all()],
+            segmented=tokens,
+        ),
+    ]
+    for source in sources:
+        Article.objects.filter(pk=article.pk).update(search_document="")
+        with CaptureQueriesContext(connection) as queries:
+            assert search.index_articles([source]) == 1
+        assert stored_index(article.pk) == expected
+        reads = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
+        assert not [sql for sql in reads if "articles_article" in sql or "byline" in sql or "taggit" in sql]
+    assert found("北京总工会 白莹 aed") == [article.pk]
+
+
+def test_prepared_entries_are_worked_out_without_the_database(django_assert_num_queries):
+    article = linked_article()
+    search.update_search_index([article.pk])
+    expected = stored_index(article.pk)
+    organisations = [(o.name, [a.name for a in o.aliases.all()]) for o in article.organisations.all()]
+    source = search.IndexSource(
+        pk=0,  # not known yet in a worker process
+        kicker=article.kicker,
+        title=article.title,
+        body=article.body,
+        tags=["劳模", "AED"],
+        people=["白莹", "周南"],
+        organisations=organisations,
+    )
+    with django_assert_num_queries(0):
+        source.prepare()
+    source.pk = article.pk
+    Article.objects.filter(pk=article.pk).update(search_document="")
+    assert search.index_articles([source]) == 1
+    assert stored_index(article.pk) == expected
+    with pytest.raises(ValueError, match="by name"):
+        search.IndexSource(pk=1, organisation_ids=[1]).prepare()
+
+
+def test_index_articles_writes_a_batch_in_fixed_queries():
+    articles = [factories.ArticleFactory(title=f"职工之家第{n}站") for n in range(6)]
+    search.ensure_user_terms()
+    with CaptureQueriesContext(connection) as few:
+        search.index_articles([search.IndexSource.of(article) for article in articles[:2]])
+    with CaptureQueriesContext(connection) as many:
+        search.index_articles([search.IndexSource.of(article) for article in articles])
+    assert len(few) == len(many)
+    if connection.vendor == "postgresql":
+        assert len([q for q in many if q["sql"].startswith("UPDATE")]) == 1
+    assert set(found("职工之家")) == {article.pk for article in articles}
+
+
+def test_index_articles_takes_ids_off_the_queue(django_capture_on_commit_callbacks, monkeypatch):
+    article = factories.ArticleFactory(title="会议")
+    calls = []
+    real = search.update_search_index
+    monkeypatch.setattr(search, "update_search_index", lambda ids, **kw: calls.append(set(ids)) or real(ids, **kw))
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "心肺复苏进社区"
+        article.save()
+        search.index_articles([search.IndexSource.of(article)])
+    assert calls == [] or calls == [set()]
+    assert found("心肺复苏") == [article.pk]
+
+
+def test_indexed_names_follow_words_added_to_jieba():
+    from articles import parsing
+
+    article = factories.ArticleFactory(title="会议", kicker="", subtitle="", body="", tags=["蹊跷屿鹬"])
+    search.update_search_index([article.pk])
+    assert "蹊跷屿鹬" not in Article.objects.get(pk=article.pk).search_document.split()
+    parsing.add_user_terms(["蹊跷屿鹬"])  # as the importer's parser does with a quoted coinage
+    search.update_search_index([article.pk])
+    assert "蹊跷屿鹬" in Article.objects.get(pk=article.pk).search_document.split()
 
 
 # --- backend specifics ---------------------------------------------------------------------------------------

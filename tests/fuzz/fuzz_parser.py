@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles.parsing import ParseError, ParsedPage, parse_page
+from articles.parsing import ParsedPage, ParseError, parse_page
 
 SEEDS = [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))]
 LINES = [line for text in SEEDS for line in text.splitlines()]
