@@ -487,6 +487,8 @@ def gunicorn_server(*, workers: int):
     port = _free_port()
     env = _child_env()
     env.update(
+        # Production settings whatever the caller runs under (test settings serve no collected static files).
+        DJANGO_SETTINGS_MODULE="newsroom.settings.base",
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=env.get("DJANGO_SECRET_KEY") or "benchmark-only-secret-key-not-for-production-use",
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",

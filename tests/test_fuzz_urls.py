@@ -51,26 +51,19 @@ HOSTILE = [
 MARKUP = ["<script>alert(1)</script>", "<img src=x onerror"]
 
 
-@pytest.fixture(scope="module")
-def public_paths(django_db_setup, django_db_blocker, seeds_dir_module):
-    with django_db_blocker.unblock():
-        import_pages(paths=[seeds_dir_module])
-        paths = ["/", "/articles/", "/issues/", "/api/articles/", "/feeds/latest/", "/sitemap.xml", "/robots.txt"]
-        paths.append(Article.objects.published().first().get_absolute_url())
-        paths.append(f"/api/articles/{Article.objects.published().first().pk}/")
-        paths.append(Issue.objects.first().get_absolute_url())
-        paths.append(Reporter.objects.first().get_absolute_url())
-        paths.append(Organisation.objects.first().get_absolute_url())
-        yield paths
-        for model in (Article, Issue, Reporter, Organisation):
-            model.objects.all().delete()
-
-
-@pytest.fixture(scope="module")
-def seeds_dir_module():
-    from django.conf import settings as django_settings
-
-    return django_settings.BASE_DIR / "seeds"
+@pytest.fixture
+def public_paths(db, seeds_dir):
+    """One of each public page over the imported seeds (rolled back after the test, like any test data)."""
+    import_pages(paths=[seeds_dir])
+    article = Article.objects.published().first()
+    return [
+        *("/", "/articles/", "/issues/", "/api/articles/", "/feeds/latest/", "/sitemap.xml", "/robots.txt"),
+        article.get_absolute_url(),
+        f"/api/articles/{article.pk}/",
+        Issue.objects.first().get_absolute_url(),
+        Reporter.objects.first().get_absolute_url(),
+        Organisation.objects.first().get_absolute_url(),
+    ]
 
 
 def _check(client, path, query):
