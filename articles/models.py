@@ -206,14 +206,9 @@ class ArticleQuerySet(models.QuerySet):
             "organisations",
         )
 
-    def in_reading_order(self):
-        return self.order_by(
-            models.F("issue__date").desc(nulls_last=True),
-            "issue_id",
-            models.F("page__number").asc(nulls_last=True),
-            "page_id",
-            "position",
-        )
+    def in_page_order(self):
+        """As printed: by page, then by position on the page (undated pages last)."""
+        return self.order_by(models.F("page__number").asc(nulls_last=True), "page_id", "position", "pk")
 
 
 class Article(models.Model):

@@ -37,11 +37,6 @@ def public_issues():
     return Issue.objects.filter(Exists(Article.objects.published().filter(issue=OuterRef("pk"))))
 
 
-def page_order(queryset):
-    """Articles of one issue as printed: by page, then by position on the page."""
-    return queryset.order_by(F("page__number").asc(nulls_last=True), "page_id", "position", "pk")
-
-
 def issues_newest_first(queryset):
     """The order of the issue list: by date, newest first; undated issues last, latest imported first."""
     return queryset.order_by(F("date").desc(nulls_last=True), "-pk")
@@ -49,7 +44,7 @@ def issues_newest_first(queryset):
 
 def with_lead_title(issues):
     """Issues annotated with `lead_title`, the first published article in print order, to tell undated ones apart."""
-    lead = page_order(Article.objects.published().filter(issue=OuterRef("pk"))).values("title")[:1]
+    lead = Article.objects.published().filter(issue=OuterRef("pk")).in_page_order().values("title")[:1]
     return issues.annotate(lead_title=Subquery(lead))
 
 
@@ -99,7 +94,7 @@ class HomeView(TemplateView):
         front = []
         recent = published.with_listing_relations()
         if latest_issue:
-            front = page_order(published.filter(issue=latest_issue).with_listing_relations())
+            front = published.filter(issue=latest_issue).with_listing_relations().in_page_order()
             recent = recent.exclude(issue=latest_issue)
         context.update(
             latest_issue=latest_issue,
@@ -226,9 +221,10 @@ class ArticleDetailView(DetailView):
     def neighbours(self, article):
         """The published articles printed just before and after `article` in its issue."""
         order = list(
-            page_order(Article.objects.published().filter(issue_id=article.issue_id)).only(
-                "pk", "slug", "title", "kicker"
-            )
+            Article.objects.published()
+            .filter(issue_id=article.issue_id)
+            .in_page_order()
+            .only("pk", "slug", "title", "kicker")
         )
         index = next((i for i, other in enumerate(order) if other.pk == article.pk), None)
         if index is None:  # a previewed draft is not in the printed order
@@ -277,7 +273,7 @@ class IssueDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         issue = self.object
-        articles = page_order(Article.objects.published().filter(issue=issue).with_listing_relations())
+        articles = Article.objects.published().filter(issue=issue).with_listing_relations().in_page_order()
         older, newer = issue_neighbours(issue)
         context.update(articles=articles, older_issue=older, newer_issue=newer)
         return context
