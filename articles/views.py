@@ -22,8 +22,8 @@ from .filters import (
     tag_counts,
 )
 from .models import Article, Byline, Issue, Organisation, Page, Reporter
+from .related import related_articles
 
-RELATED_LIMIT = 6
 RECENT_LIMIT = 8
 POPULAR_LIMIT = 12
 ISSUES_PER_PAGE = 30
@@ -192,31 +192,11 @@ class ArticleDetailView(DetailView):
         article = self.object
         previous_article, next_article = self.neighbours(article)
         context.update(
-            related_articles=self.related(article),
+            related_articles=related_articles(article),
             previous_article=previous_article,
             next_article=next_article,
         )
         return context
-
-    def related(self, article):
-        """Published articles sharing the most tags and organisations with `article`, scored in one query."""
-        tag_ids = [tag.pk for tag in article.tags.all()]
-        organisation_ids = [organisation.pk for organisation in article.organisations.all()]
-        if not tag_ids and not organisation_ids:
-            return []
-        shared_tags = Q(tags__in=tag_ids)
-        shared_organisations = Q(organisations__in=organisation_ids)
-        return (
-            Article.objects.published()
-            .exclude(pk=article.pk)
-            .filter(shared_tags | shared_organisations)
-            .annotate(
-                score=Count("tags", filter=shared_tags, distinct=True)
-                + Count("organisations", filter=shared_organisations, distinct=True)
-            )
-            .select_related("issue")
-            .order_by("-score", F("issue__date").desc(nulls_last=True), "-pk")[:RELATED_LIMIT]
-        )
 
     def neighbours(self, article):
         """The published articles printed just before and after `article` in its issue."""
