@@ -10,7 +10,16 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
 from . import search
-from .filters import PAGE_SIZE, ArticleFilter, month_counts, organisation_counts, reporter_counts, tag_counts
+from .filters import (
+    PAGE_SIZE,
+    ArticleFilter,
+    facet_cover,
+    facet_scope,
+    month_counts,
+    organisation_counts,
+    reporter_counts,
+    tag_counts,
+)
 from .models import Article
 
 MAX_PAGE_SIZE = 100
@@ -85,14 +94,15 @@ def page_url(request, number):
 
 
 def facets(articles):
+    scope = facet_scope(articles)
     return {
-        "tags": [{"slug": t.slug, "name": t.name, "count": t.article_count} for t in tag_counts(articles)],
-        "reporters": [{"slug": r.slug, "name": r.name, "count": r.article_count} for r in reporter_counts(articles)],
+        "tags": [{"slug": t.slug, "name": t.name, "count": t.article_count} for t in tag_counts(scope)],
+        "reporters": [{"slug": r.slug, "name": r.name, "count": r.article_count} for r in reporter_counts(scope)],
         "organisations": [
-            {"slug": o.slug, "name": o.name, "count": o.article_count} for o in organisation_counts(articles)
+            {"slug": o.slug, "name": o.name, "count": o.article_count} for o in organisation_counts(scope)
         ],
         "months": [
-            {"month": row["month"].strftime("%Y-%m"), "count": row["article_count"]} for row in month_counts(articles)
+            {"month": row["month"].strftime("%Y-%m"), "count": row["article_count"]} for row in month_counts(scope)
         ],
     }
 
@@ -129,6 +139,8 @@ def article_list(request):
             "previous": page_url(request, page.previous_page_number()) if page.has_previous() else None,
             "results": [serialize_article(article, request, query) for article in page.object_list],
             "facets": facets(filterset.qs),
+            # How many of the newest matches the facet counts cover.
+            "facets_cover": facet_cover(paginator.count),
         }
     )
 

@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 class AddIndexOnPostgres(migrations.AddIndex):
-    """A PostgreSQL index type (GIN) declared on the model; other databases keep the state but skip the DDL."""
+    """An index only PostgreSQL builds (GIN, NULLS LAST order); other databases keep the state but skip the DDL."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":

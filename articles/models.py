@@ -46,6 +46,13 @@ class Issue(models.Model):
         verbose_name = "期次"
         verbose_name_plural = "期次"
         ordering = [models.F("date").desc(nulls_last=True), "-pk"]
+        # The article list's order starts with its issue's (filters.newest_first / oldest_first): with these
+        # PostgreSQL walks issues in order and stops after one page of articles instead of sorting the archive
+        # (170 ms → 2 ms at 147,000 articles, docs/site.md).
+        indexes = [
+            models.Index(models.F("date").desc(nulls_last=True), models.F("id").desc(), name="issue_newest_first"),
+            models.Index(models.F("date").asc(nulls_last=True), models.F("id").asc(), name="issue_oldest_first"),
+        ]
 
     def __str__(self):
         label = self.date.strftime("%Y年%m月%d日") if self.date else f"日期待定（#{self.pk}）"
@@ -200,10 +207,15 @@ class ArticleQuerySet(models.QuerySet):
 
     def with_listing_relations(self):
         """Everything a list row shows, in a fixed number of queries."""
-        return self.select_related("issue", "page").prefetch_related(
-            Prefetch("bylines", queryset=Byline.objects.select_related("reporter").order_by("order", "pk")),
-            "tags",
-            "organisations",
+        # The index columns are the widest of the row and no page shows them.
+        return (
+            self.defer("search_document", "search_vector")
+            .select_related("issue", "page")
+            .prefetch_related(
+                Prefetch("bylines", queryset=Byline.objects.select_related("reporter").order_by("order", "pk")),
+                "tags",
+                "organisations",
+            )
         )
 
     def in_page_order(self):

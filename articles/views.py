@@ -16,7 +16,9 @@ from .filters import (
     PAGE_SIZE,
     ArticleFilter,
     active_filter_chips,
+    facet_cover,
     facet_links,
+    facet_scope,
     organisation_counts,
     reporter_counts,
     tag_counts,
@@ -102,9 +104,10 @@ class HomeView(TemplateView):
             recent_articles=recent.order_by(F("issue__date").desc(nulls_last=True), "-published_at", "-pk")[
                 :RECENT_LIMIT
             ],
-            popular_tags=tag_counts(published, POPULAR_LIMIT),
-            popular_reporters=reporter_counts(published, POPULAR_LIMIT),
-            popular_organisations=organisation_counts(published, POPULAR_LIMIT),
+            # Popular among the newest articles (facet_scope): what the paper covers now, at a flat cost.
+            popular_tags=tag_counts(facet_scope(published), POPULAR_LIMIT),
+            popular_reporters=reporter_counts(facet_scope(published), POPULAR_LIMIT),
+            popular_organisations=organisation_counts(facet_scope(published), POPULAR_LIMIT),
         )
         return context
 
@@ -147,12 +150,15 @@ class ArticleListView(LenientPaginationMixin, FilterView):
         cleaned = getattr(filterset.form, "cleaned_data", {})
         page = context["page_obj"]
         facets = facet_links(filterset.qs, params, cleaned, preset)
+        cover = facet_cover(page.paginator.count)
         context.update(
             params=params,
             query=cleaned.get("q", ""),
             sort_order=filterset.sort_order,
             chips=active_filter_chips(filterset, params, preset),
             facet_groups=[(name, title, facets[name]) for name, title in FACET_TITLES if name in facets],
+            # Shown only when the counts leave some matches out.
+            facets_cover=cover if cover < page.paginator.count else None,
             hidden_filters=[
                 (name, value) for name in HIDDEN_FILTERS if name not in preset for value in params.getlist(name)
             ],

@@ -4,7 +4,9 @@ import datetime
 
 import pytest
 from django.http import QueryDict
+from django.utils import timezone
 
+from articles import filters
 from articles.filters import ArticleFilter, active_filter_chips, facet_links
 from articles.models import Article, Byline
 from tests.factories import ArticleFactory, IssueFactory, PageFactory
@@ -112,6 +114,33 @@ def test_facets_count_under_current_filters(paper):
     assert QueryDict(bai.query).dict() == {"tag": "劳模", "reporter": paper.bai.slug}
     month = facets["month"][0]
     assert QueryDict(month.query)["date_from"] == "2022-11-01" and QueryDict(month.query)["date_to"] == "2022-11-30"
+
+
+def test_facets_count_only_the_newest_matches_and_say_so(client, monkeypatch):
+    monkeypatch.setattr(filters, "FACET_SCOPE", 2)
+    old = ArticleFactory(tags=["旧话题"], published_at=timezone.now() - datetime.timedelta(days=30))
+    newer = [ArticleFactory(tags=["新话题"]) for _ in range(2)]
+    assert old.published_at < min(article.published_at for article in newer)
+
+    response = client.get("/articles/")
+    tags = {
+        link.label: link.count for link in dict((n, links) for n, _, links in response.context["facet_groups"])["tag"]
+    }
+    assert tags == {"新话题": 2}
+    assert response.context["facets_cover"] == 2
+    assert "按最新 2 篇统计" in response.content.decode()
+
+    api = client.get("/api/articles/").json()
+    assert api["count"] == 3 and api["facets_cover"] == 2
+    assert [tag["name"] for tag in api["facets"]["tags"]] == ["新话题"]
+
+
+def test_facets_cover_every_match_within_the_scope(client):
+    ArticleFactory(tags=["话题"])
+    response = client.get("/articles/")
+    assert response.context["facets_cover"] is None
+    assert "篇统计" not in response.content.decode()
+    assert client.get("/api/articles/").json()["facets_cover"] == 1
 
 
 def test_chips_remove_one_filter_each(paper):
