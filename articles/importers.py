@@ -9,7 +9,7 @@ import logging
 import multiprocessing
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -275,7 +275,11 @@ def import_pages(
     writer = PageWriter(report, draft=draft)
     gazetteer = writer.gazetteer()
     tags_before = Tag.objects.count()
-    prepared = _prepare_all(items, gazetteer, workers)
+    # Pages already in the database are recognised by their hash before the costly parse, so rerunning an
+    # interrupted import of a large folder goes straight to the files it had not reached. The writer checks
+    # again under its lock; a dry run parses everything, as it reports the parse.
+    known = frozenset() if dry_run else frozenset(Page.objects.values_list("content_hash", flat=True))
+    prepared = _prepare_all(items, gazetteer, workers, known)
     for done, result in enumerate(prepared, start=1):
         if result.ok and result.page is not None:
             if dry_run:
@@ -291,14 +295,17 @@ def import_pages(
     return report
 
 
-def prepare(item: Source | FileResult, gazetteer: Mapping[str, str]) -> FileResult:
-    """Read, decode and parse one source; pure work that may run in a worker process."""
+def prepare(item: Source | FileResult, gazetteer: Mapping[str, str], known: Collection[str] = ()) -> FileResult:
+    """Read, decode and parse one source (unless its hash is `known`); pure work that may run in a worker process."""
     if isinstance(item, FileResult):
         return item
     result = FileResult(item.name)
     try:
         text, result.encoding = decode_page(item.read())
         result.digest = content_hash(text)
+        if result.digest in known:
+            result.outcome = "unchanged"
+            return result
         page = result.page = parsing.parse_page(text, gazetteer=gazetteer)
     except OSError as error:
         result.outcome, result.error = "failed", f"cannot read: {error.strerror or error}"
@@ -313,33 +320,38 @@ def prepare(item: Source | FileResult, gazetteer: Mapping[str, str]) -> FileResu
     return result
 
 
-def _prepare_all(items: list, gazetteer: Mapping[str, str], workers: int) -> Iterator[FileResult]:
+def _prepare_all(
+    items: list, gazetteer: Mapping[str, str], workers: int, known: frozenset[str]
+) -> Iterator[FileResult]:
     if workers <= 1 or len(items) < 2:
-        return (prepare(item, gazetteer) for item in items)
-    return _prepare_in_parallel(items, gazetteer, workers)
+        return (prepare(item, gazetteer, known) for item in items)
+    return _prepare_in_parallel(items, gazetteer, workers, known)
 
 
 _worker_gazetteer: Mapping[str, str] = {}
+_worker_known: frozenset[str] = frozenset()
 
 
-def _init_worker(gazetteer: Mapping[str, str], user_terms: list[str]) -> None:
-    global _worker_gazetteer
-    _worker_gazetteer = gazetteer
+def _init_worker(gazetteer: Mapping[str, str], user_terms: list[str], known: frozenset[str]) -> None:
+    global _worker_gazetteer, _worker_known
+    _worker_gazetteer, _worker_known = gazetteer, known
     parsing.add_user_terms(user_terms)
 
 
 def _prepare_in_worker(item) -> FileResult:
-    return prepare(item, _worker_gazetteer)
+    return prepare(item, _worker_gazetteer, _worker_known)
 
 
-def _prepare_in_parallel(items: list, gazetteer: Mapping[str, str], workers: int) -> Iterator[FileResult]:
+def _prepare_in_parallel(
+    items: list, gazetteer: Mapping[str, str], workers: int, known: frozenset[str]
+) -> Iterator[FileResult]:
     """Parse in `workers` processes, in order, with a bounded window so parsed pages never pile up in memory."""
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     user_terms = list(gazetteer) + list(Reporter.objects.values_list("name", flat=True).distinct())
     # The children must not share this process's database connection.
     connections.close_all()
     window = workers * 4
-    with context.Pool(workers, initializer=_init_worker, initargs=(dict(gazetteer), user_terms)) as pool:
+    with context.Pool(workers, initializer=_init_worker, initargs=(dict(gazetteer), user_terms, known)) as pool:
         pending: deque = deque()
         queue = iter(items)
         for item in islice(queue, window):

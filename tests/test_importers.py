@@ -16,7 +16,7 @@ from django.db import DatabaseError
 from django.urls import reverse
 from taggit.models import Tag
 
-from articles import importers
+from articles import importers, parsing
 from articles.importers import SourceFile, decode_page, import_pages
 from articles.models import Article, Byline, Issue, Organisation, Page, Reporter
 
@@ -109,6 +109,16 @@ def test_reimport_creates_nothing(imported):
     assert again.count("unchanged") == 5
     assert again.articles_created == 0
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_reimport_skips_known_pages_before_parsing(imported, monkeypatch, workers):
+    def no_parse(*args, **kwargs):
+        raise AssertionError("a page already imported was parsed again")
+
+    monkeypatch.setattr(parsing, "parse_page", no_parse)
+    again = import_pages(paths=[SEEDS], workers=workers)
+    assert again.count("unchanged") == 5 and again.ok
 
 
 @pytest.mark.parametrize(
