@@ -377,6 +377,20 @@ def _write(writer: PageWriter, result: FileResult) -> None:
         writer.forget()
 
 
+@dataclass
+class ArticleLinks:
+    """One article's people (reporter, as credited, byline order), organisation ids and tag ids."""
+
+    bylines: list[tuple[Reporter, parsing.Person, int]] = field(default_factory=list)
+    organisation_ids: list[int] = field(default_factory=list)
+    tag_ids: list[int] = field(default_factory=list)
+
+    @property
+    def people(self) -> list[str]:
+        """One name per byline, as the index lists them."""
+        return [reporter.name for reporter, _, _ in self.bylines]
+
+
 # Serialises page writes across processes on PostgreSQL, so two imports of one folder never race to create
 # the same page, person, organisation or tag (https://www.postgresql.org/docs/15/explicit-locking.html#ADVISORY-LOCKS).
 IMPORT_LOCK_KEY = 0x6E657773  # "news"
@@ -397,6 +411,8 @@ class PageWriter:
         self._tags: dict[str, int] = {}
         self._tag_slugs: set[str] | None = None
         self._issues: dict[str, Issue] = {}
+        # Short names already stored as an alias (of whichever organisation): asked of the database once each.
+        self._aliases: set[str] = set()
 
     def gazetteer(self) -> dict[str, str]:
         """Names and aliases editors keep in the admin, mapped to full names, merged over the parser's defaults."""
@@ -407,7 +423,15 @@ class PageWriter:
 
     def write(self, result: FileResult) -> None:
         from .cache import bump_content_version
-        from .search import IndexSource, index_articles, index_updates_deferred, update_search_index
+        from .search import (
+            IndexSource,
+            entries_in_row,
+            index_articles,
+            index_updates_deferred,
+            mark_indexed,
+            prepare_entries,
+            update_search_index,
+        )
 
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -434,24 +458,36 @@ class PageWriter:
 
         bump_content_version()  # bulk writes send no signals
         with index_updates_deferred() as touched:
-            articles = self._articles(page, parsed.articles, result)
-            names = self._links(articles, parsed.articles, replace=result.outcome == "updated")
-        # The parse's own words go to the index, so each article is segmented once (docs/search.md).
-        index_articles(
-            IndexSource.of(
-                article,
-                tags=parsed_article.tags,
-                people=people,
-                organisation_ids=organisation_ids,
-                segmented=parsed_article.tokens,
-            )
-            for article, parsed_article, (people, organisation_ids) in zip(
-                articles, parsed.articles, names, strict=True
-            )
-        )
+            links = self._resolve_links(parsed.articles)
+            articles, new = self._articles(page, parsed.articles, result)
+            # The parse's own words go to the index, so each article is segmented once (docs/search.md).
+            sources = [
+                IndexSource.of(
+                    article,
+                    tags=parsed_article.tags,
+                    people=link.people,
+                    organisation_ids=link.organisation_ids,
+                    segmented=parsed_article.tokens,
+                )
+                for article, parsed_article, link in zip(articles, parsed.articles, links, strict=True)
+            ]
+            prepare_entries(sources)
+            in_row = entries_in_row()
+            if in_row:
+                # New rows carry their index entry in the INSERT instead of being written twice.
+                for article, source in zip(articles, sources, strict=True):
+                    if article.pk is None:
+                        article.search_document, article.search_vector = source.prepared[:2]
+            self._save_articles(page, articles, new, result)
+            self._write_links(articles, links, replace=result.outcome == "updated")
+        for article, source in zip(articles, sources, strict=True):
+            source.pk = article.pk
+        stored = {article.pk for article in new} if in_row else set()
+        index_articles(source for source in sources if source.pk not in stored)
+        mark_indexed(stored)
         gone = touched - {article.pk for article in articles}
         if gone:
-            update_search_index(gone)  # rows of articles the new text no longer has
+            update_search_index(gone)  # rows of articles the new text no longer has, or whose names changed
 
     def _check_page_number_free(self, page: Page) -> None:
         if page.number is None:
@@ -489,15 +525,18 @@ class PageWriter:
             return timezone.make_aware(datetime.datetime.combine(issue.date, PRESS_TIME))
         return timezone.now()
 
-    def _articles(self, page: Page, parsed_articles: list[parsing.ParsedArticle], result: FileResult) -> list[Article]:
-        existing = {}
+    def _articles(
+        self, page: Page, parsed_articles: list[parsing.ParsedArticle], result: FileResult
+    ) -> tuple[list[Article], list[Article]]:
+        """The page's articles in print order, filled in but not saved, and which of them are new."""
+        self._existing = {}
         if result.outcome == "updated":
-            existing = {article.import_ref: article for article in Article.objects.filter(page=page)}
+            self._existing = {article.import_ref: article for article in Article.objects.filter(page=page)}
         now = timezone.now()
-        new, changed, ordered = [], [], []
+        new, ordered = [], []
         for position, parsed in enumerate(parsed_articles, start=1):
             ref = f"{page.import_ref}:{position}"
-            article = existing.pop(ref, None)
+            article = self._existing.pop(ref, None)
             if article is None:
                 # Editors' publishing decisions survive a re-import; only new articles get a status here.
                 article = Article(import_ref=ref, created_at=now)
@@ -507,8 +546,6 @@ class PageWriter:
                     article.status = Article.Status.PUBLISHED
                     article.published_at = self._published_at(page.issue)
                 new.append(article)
-            else:
-                changed.append(article)
             article.issue = page.issue
             article.page = page
             article.position = position
@@ -522,49 +559,57 @@ class PageWriter:
             article.slug = readable_slug(parsed.title, fallback="article")
             article.updated_at = now
             ordered.append(article)
-        # bulk_create skips save(); the fields save() would derive are set above.
+        return ordered, new
+
+    def _save_articles(self, page: Page, articles: list[Article], new: list[Article], result: FileResult) -> None:
+        changed = [article for article in articles if article.pk is not None]
+        # bulk_create skips save(); the fields save() would derive are set in _articles.
         Article.objects.bulk_create(new)
         if changed:
             Article.objects.bulk_update(changed, UPDATED_FIELDS)
-        stale = [article.pk for article in existing.values()]
+        stale = [article.pk for article in self._existing.values()]
         if stale:
             Article.objects.filter(pk__in=stale).delete()
         result.articles_created, result.articles_updated, result.articles_deleted = len(new), len(changed), len(stale)
-        return ordered
 
-    def _links(
-        self, articles: list[Article], parsed_articles: list[parsing.ParsedArticle], *, replace: bool
-    ) -> list[tuple[list[str], set[int]]]:
-        """Write bylines, organisation links and tags; return each article's credited names and organisation ids."""
-        through_orgs = Article.organisations.through
-        ids = [article.pk for article in articles]
-        if replace:
-            Byline.objects.filter(article_id__in=ids).delete()
-            through_orgs.objects.filter(article_id__in=ids).delete()
-            TaggedItem.objects.filter(content_type=self._content_type(), object_id__in=ids).delete()
-        bylines, org_links, tag_links, names = [], [], [], []
+    def _resolve_links(self, parsed_articles: list[parsing.ParsedArticle]) -> list[ArticleLinks]:
+        """Each article's people, organisations and tags as rows (created when new), before the articles are saved."""
         tag_ids = self._tag_ids({name for parsed in parsed_articles for name in parsed.tags})
-        for article, parsed in zip(articles, parsed_articles, strict=True):
-            seen, first = set(), len(bylines)
+        resolved = []
+        for parsed in parsed_articles:
+            links = ArticleLinks()
+            seen = set()
             for order, person in enumerate(parsed.people):
                 reporter = self._reporter(person)
                 if (reporter.pk, person.role) not in seen:
                     seen.add((reporter.pk, person.role))
-                    bylines.append(
-                        Byline(article=article, reporter=reporter, role=person.role, label=person.label, order=order)
-                    )
-            people = [byline.reporter.name for byline in bylines[first:]]
-            organisation_ids = {self._organisation(name, parsed.aliases).pk for name in parsed.organisations}
-            names.append((people, organisation_ids))
-            org_links += [through_orgs(article_id=article.pk, organisation_id=pk) for pk in sorted(organisation_ids)]
-            chosen = {tag_ids[self._tag_key(name)] for name in parsed.tags}
-            tag_links += [
-                TaggedItem(content_type=self._content_type(), object_id=article.pk, tag_id=pk) for pk in sorted(chosen)
+                    links.bylines.append((reporter, person, order))
+            organisations = {self._organisation(name, parsed.aliases).pk for name in parsed.organisations}
+            links.organisation_ids = sorted(organisations)
+            links.tag_ids = sorted({tag_ids[self._tag_key(name)] for name in parsed.tags})
+            resolved.append(links)
+        return resolved
+
+    def _write_links(self, articles: list[Article], links: list[ArticleLinks], *, replace: bool) -> None:
+        """Bylines, organisation links and tags of the saved articles, one batch each."""
+        through_orgs = Article.organisations.through
+        content_type = self._content_type()
+        if replace:
+            ids = [article.pk for article in articles]
+            Byline.objects.filter(article_id__in=ids).delete()
+            through_orgs.objects.filter(article_id__in=ids).delete()
+            TaggedItem.objects.filter(content_type=content_type, object_id__in=ids).delete()
+        bylines, org_links, tag_links = [], [], []
+        for article, link in zip(articles, links, strict=True):
+            bylines += [
+                Byline(article=article, reporter=reporter, role=person.role, label=person.label, order=order)
+                for reporter, person, order in link.bylines
             ]
+            org_links += [through_orgs(article_id=article.pk, organisation_id=pk) for pk in link.organisation_ids]
+            tag_links += [TaggedItem(content_type=content_type, object_id=article.pk, tag_id=pk) for pk in link.tag_ids]
         Byline.objects.bulk_create(bylines)
         through_orgs.objects.bulk_create(org_links)
         TaggedItem.objects.bulk_create(tag_links)
-        return names
 
     @staticmethod
     def _content_type():
@@ -634,8 +679,9 @@ class PageWriter:
             self.report.organisations_created += 1
             self._attach_parent(organisation)
         for short, full in declared.items():
-            if full == organisation.name and short != full:
+            if full == organisation.name and short != full and short not in self._aliases:
                 OrganisationAlias.objects.get_or_create(name=short, defaults={"organisation": organisation})
+                self._aliases.add(short)
         self._organisations[name] = organisation
         return organisation
 

@@ -1081,6 +1081,32 @@ def index_articles(sources: Iterable[IndexSource]) -> int:
     return indexed
 
 
+def entries_in_row() -> bool:
+    """Whether the index entry is a column of the article row (PostgreSQL), so it can go in with the INSERT."""
+    return connection.vendor == "postgresql"
+
+
+def prepare_entries(sources: list[IndexSource]) -> None:
+    """Work out each source's stored values now (IndexSource.prepared), reading organisations by id in one query.
+
+    The importer calls this before it inserts the articles, puts the values in their rows on PostgreSQL
+    (entries_in_row), and then passes the sources to index_articles, which writes only what is not stored yet.
+    """
+    _check_backend()
+    ensure_user_terms()
+    _resolve_organisations(sources)
+    frequencies = _ready_dictionary()
+    state = _jieba_state(frequencies)
+    for source in sources:
+        if source.prepared is None:
+            source.prepared = _stored_values(_document(source, frequencies, state))
+
+
+def mark_indexed(article_ids: Iterable[int]) -> None:
+    """Articles whose entries went into their rows with the INSERT: nothing queued for them is left to do."""
+    _pending().difference_update(article_ids)
+
+
 def rebuild_search_index(*, batch_size: int = BATCH_SIZE, progress: Callable[[int, int], None] | None = None) -> int:
     """Reindex every article in batches, each committed on its own; return how many were indexed."""
     ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
