@@ -23,7 +23,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import BooleanField, F, FloatField, Func, Value
+from django.db.models import BooleanField, F, FloatField, Func, Subquery, Value
 from django.db.models.functions import Cast
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -569,8 +569,14 @@ def _newest_matches(queryset, limit: int) -> tuple[list[int], SearchCount]:
             rate = WINDOW_UNKNOWN_RATE
         fraction = min(1.0, WINDOW_OVERSAMPLE * limit / (rate * articles))
     tries = 0
+    newest_times = Article.objects.published().order_by("-published_at").values("published_at")
     while fraction < 1.0:
-        cutoff = latest - (latest - earliest) * fraction
+        # The window holds the newest `fraction` of the articles, whenever they appeared: its cutoff is read
+        # from the (status, published_at) index in the same statement. A cutoff in time instead assumed an even
+        # spread; after a gap in the archive (an import of 2024 pages beside ones up to 2018) every window missed
+        # and the search fell through to ranking every hit: 770 ms for 劳模 at 208,000 articles.
+        skip = int(articles * fraction)
+        cutoff = Subquery(newest_times[skip : skip + 1])
         # Descending with nulls first, as the index runs backwards (the window holds no nulls anyway).
         rows = list(
             base.filter(published_at__gte=cutoff)

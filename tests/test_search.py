@@ -7,6 +7,7 @@ import unicodedata
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -290,6 +291,29 @@ def test_postgres_ranks_only_the_newest_hits_of_a_big_search(few_candidates):
     paginator = search.SearchPaginator(results, 3)
     assert (paginator.count, paginator.num_pages) == (count.total, 2)
     assert [article.pk for article in paginator.page(2)] == [hits[3].pk]
+
+
+@pytest.mark.postgres
+def test_postgres_windows_hold_the_newest_hits_after_a_gap_in_the_archive(few_candidates, monkeypatch):
+    # Six years of daily hits, then a gap, then this week's pages with two hits among ten articles. A window cut
+    # in time would hold only this week's two hits however often it widened, and the search would rank every hit.
+    old = _spread_hits(30)
+    Article.objects.filter(pk__in=[a.pk for a in old]).update(
+        published_at=F("published_at") - datetime.timedelta(days=6 * 365)
+    )
+    now = timezone.now()
+    recent = _spread_hits(2) + [
+        make(title=f"本周新闻{n}", body="", published_at=now - datetime.timedelta(days=2, hours=n)) for n in range(8)
+    ]
+    # A table this small has no useful statistics; at archive size the planner's estimate is about right.
+    monkeypatch.setattr(search, "_estimated_rows", lambda queryset: queryset.order_by().count())
+
+    with CaptureQueriesContext(connection) as queries:
+        results = list(search.order_by_relevance(search.search_articles(Article.objects.published(), "劳模")))
+
+    assert [article.pk for article in results] == [recent[0].pk, recent[1].pk, old[0].pk, old[1].pk]
+    candidate_queries = [q["sql"] for q in queries.captured_queries if "LIMIT 4" in q["sql"] and "@@" in q["sql"]]
+    assert candidate_queries and all(">= (SELECT" in sql for sql in candidate_queries), candidate_queries
 
 
 @pytest.mark.postgres
