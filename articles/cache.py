@@ -9,6 +9,10 @@ the database, not in the cache, so several app servers with a per-process local-
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -33,10 +37,43 @@ from .models import (
 
 def bump_content_version() -> None:
     """Invalidate every cached page once the current transaction commits (at once outside one)."""
+    batch = getattr(_local, "batch", None)
+    if batch is not None:
+        batch.pending = True
+        if time.monotonic() - batch.last < batch.interval:
+            return  # batched_bumps() bumps once the interval has passed, and once more at its end
+        batch.last, batch.pending = time.monotonic(), False
     # One bump per transaction is enough; a rolled-back transaction drops its callback with it.
     if any(entry[1] is _bump_now for entry in connection.run_on_commit):
         return
     transaction.on_commit(_bump_now)
+
+
+_local = threading.local()
+
+
+@dataclass
+class _Batch:
+    interval: float
+    last: float = float("-inf")
+    pending: bool = False
+
+
+@contextmanager
+def batched_bumps(interval: float):
+    """Bump at most once per `interval` seconds in this thread, and once at the end if anything changed since.
+
+    An import commits a page every few hundred milliseconds; bumping on each would empty the cache of every
+    page for as long as it runs, while readers gain little from seeing each page the moment it lands.
+    """
+    outer = getattr(_local, "batch", None)
+    batch = _local.batch = _Batch(interval)
+    try:
+        yield
+    finally:
+        _local.batch = outer
+        if batch.pending:
+            bump_content_version()
 
 
 def _bump_now() -> None:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from . import parsing
+from .cache import batched_bumps
 from .models import (
     Article,
     Byline,
@@ -55,6 +56,9 @@ BOMS = [
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 ]
+# Cached public pages are invalidated at most this often while an import runs, and once when it ends
+# (cache.batched_bumps): readers see new pages within seconds, and the cache keeps serving in between.
+CACHE_BUMP_SECONDS = 5.0
 # Printed pages go to press in the early morning; an archive page without a time is dated then.
 PRESS_TIME = datetime.time(6, 0)
 
@@ -280,17 +284,18 @@ def import_pages(
     # again under its lock; a dry run parses everything, as it reports the parse.
     known = frozenset() if dry_run else frozenset(Page.objects.values_list("content_hash", flat=True))
     prepared = _prepare_all(items, gazetteer, workers, known)
-    for done, result in enumerate(prepared, start=1):
-        if result.ok and result.page is not None:
-            if dry_run:
-                result.outcome = "parsed"
-            else:
-                _write(writer, result)
-        if not keep_pages:
-            result.page = None  # a large archive keeps counts and anomalies, not every parse
-        report.files.append(result)
-        if progress:
-            progress(done, len(items), result)
+    with batched_bumps(CACHE_BUMP_SECONDS):
+        for done, result in enumerate(prepared, start=1):
+            if result.ok and result.page is not None:
+                if dry_run:
+                    result.outcome = "parsed"
+                else:
+                    _write(writer, result)
+            if not keep_pages:
+                result.page = None  # a large archive keeps counts and anomalies, not every parse
+            report.files.append(result)
+            if progress:
+                progress(done, len(items), result)
     report.tags_created = Tag.objects.count() - tags_before
     return report
 

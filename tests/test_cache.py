@@ -7,8 +7,9 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import importers
 from articles.importers import import_pages
-from articles.models import Article, Byline
+from articles.models import Article, Byline, ContentVersion
 from tests.factories import ArticleFactory, BylineFactory, ReporterFactory
 
 # Real commits (autocommit), so on_commit hooks run as they do in production; serialized_rollback keeps the
@@ -83,6 +84,43 @@ def test_import_invalidates(client, seeds_dir):
     assert "以球会友" not in client.get("/articles/").content.decode()
     import_pages(paths=[seeds_dir / "000_d9c63f2169cdf48b.txt"])
     assert "以球会友" in client.get("/articles/").content.decode()
+
+
+def _version():
+    return ContentVersion.objects.get(pk=1).number
+
+
+def test_an_import_bumps_the_version_once_per_interval_and_at_its_end(client, seeds_dir, monkeypatch):
+    monkeypatch.setattr(importers, "CACHE_BUMP_SECONDS", 3600)
+    before = _version()
+    report = import_pages(paths=[seeds_dir])
+    # The first page bumps at once, the other four wait for the interval, which the end of the import cuts short.
+    assert report.ok and report.count("created") == 5
+    assert _version() == before + 2
+    assert "以球会友" in client.get("/articles/").content.decode()
+
+
+def test_an_import_with_no_interval_bumps_for_every_page(seeds_dir, monkeypatch):
+    monkeypatch.setattr(importers, "CACHE_BUMP_SECONDS", 0)
+    before = _version()
+    import_pages(paths=[seeds_dir])
+    assert _version() >= before + 5
+
+
+def test_batched_bumps_let_the_first_change_through_and_flush_the_rest_at_the_end():
+    from articles.cache import batched_bumps
+
+    article = ArticleFactory()
+    before = _version()
+    with batched_bumps(3600):
+        article.title = "编辑改了标题"
+        article.save()
+        article.save()
+        assert _version() == before + 1
+    assert _version() == before + 2
+    with batched_bumps(3600):
+        pass  # nothing changed: no bump at the end
+    assert _version() == before + 2
 
 
 def test_scheduled_article_appears_when_its_time_comes(client, monkeypatch):
