@@ -494,12 +494,3 @@ def test_admin_upload_needs_add_permission(client, db):
     assert client.get(reverse("admin:articles_article_import")).status_code == 403
     client.logout()
     assert client.get(reverse("admin:articles_article_import")).status_code == 302
-
-
-def test_import_writes_the_same_index_entries_as_a_rebuild(imported):
-    from articles.search import rebuild_search_index
-
-    written = dict(Article.objects.values_list("pk", "search_document"))
-    assert all(written.values())
-    rebuild_search_index()
-    assert dict(Article.objects.values_list("pk", "search_document")) == written
