@@ -103,3 +103,15 @@ def test_small_benchmark_run_writes_every_figure(tmp_path):
         assert set(figures["pages"]) >= PAGE_KEYS
     else:
         pytest.skip("wrk is not installed: page throughput not measured (apt-get install wrk)")
+
+
+@pytest.mark.django_db
+def test_queries_per_page_are_those_of_a_rendered_page_even_with_the_page_cache_on(settings, seeds_dir):
+    from articles.benchmark import measure_queries_per_page, sample_urls
+    from articles.importers import import_pages
+
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 300
+    import_pages(paths=[seeds_dir])
+    counts = measure_queries_per_page(sample_urls())
+    # A cached page runs one query (the content version); every page renders with several.
+    assert all(count > 3 for count in counts.values()), counts

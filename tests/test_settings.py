@@ -83,3 +83,15 @@ def test_base_settings_refuse_to_start_without_secret(monkeypatch):
 def test_test_settings_are_explicit(settings):
     assert settings.SETTINGS_MODULE == "newsroom.settings.test"
     assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_postgresql_prepares_repeated_statements_unless_turned_off(monkeypatch):
+    url = "postgres://user:pw@db.internal:5432/newsroom"
+    base = _load_base(monkeypatch, DJANGO_SECRET_KEY="s", DATABASE_URL=url)
+    assert base.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    assert base.DATABASES["default"]["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    monkeypatch.setenv("DJANGO_DB_PREPARED_STATEMENTS", "0")
+    off = _load_base(monkeypatch, DJANGO_SECRET_KEY="s", DATABASE_URL=url)
+    assert "server_side_binding" not in off.DATABASES["default"].get("OPTIONS", {})
+    sqlite = _load_base(monkeypatch, DJANGO_SECRET_KEY="s")
+    assert "server_side_binding" not in sqlite.DATABASES["default"].get("OPTIONS", {})
