@@ -251,29 +251,19 @@ def facet_links(articles, params, cleaned, preset=()):
         )
         for tag in tag_counts(scope)
     ]
-    if "reporter" not in preset:
-        chosen = cleaned.get("reporter")
-        facets["reporter"] = [
+    for name, counts in (("reporter", reporter_counts), ("organisation", organisation_counts)):
+        if name in preset:
+            continue
+        chosen = cleaned.get(name)
+        facets[name] = [
             FilterLink(
-                reporter.name,
-                _with(params, reporter=reporter.slug),
-                count=reporter.article_count,
-                active=chosen == reporter,
-                field="reporter",
+                subject.name,
+                _with(params, **{name: subject.slug}),
+                count=subject.article_count,
+                active=chosen == subject,
+                field=name,
             )
-            for reporter in reporter_counts(scope)
-        ]
-    if "organisation" not in preset:
-        chosen = cleaned.get("organisation")
-        facets["organisation"] = [
-            FilterLink(
-                organisation.name,
-                _with(params, organisation=organisation.slug),
-                count=organisation.article_count,
-                active=chosen == organisation,
-                field="organisation",
-            )
-            for organisation in organisation_counts(scope)
+            for subject in counts(scope)
         ]
     facets["month"] = []
     for row in month_counts(scope):

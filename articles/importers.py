@@ -464,7 +464,7 @@ class PageWriter:
         bump_content_version()  # bulk writes send no signals
         with index_updates_deferred() as touched:
             links = self._resolve_links(parsed.articles)
-            articles, new = self._articles(page, parsed.articles, result)
+            articles, new, stale = self._articles(page, parsed.articles, result)
             # The parse's own words go to the index, so each article is segmented once (docs/search.md).
             sources = [
                 IndexSource.of(
@@ -483,7 +483,7 @@ class PageWriter:
                 for article, source in zip(articles, sources, strict=True):
                     if article.pk is None:
                         article.search_document, article.search_vector = source.prepared[:2]
-            self._save_articles(page, articles, new, result)
+            self._save_articles(articles, new, stale, result)
             self._write_links(articles, links, replace=result.outcome == "updated")
         for article, source in zip(articles, sources, strict=True):
             source.pk = article.pk
@@ -532,16 +532,16 @@ class PageWriter:
 
     def _articles(
         self, page: Page, parsed_articles: list[parsing.ParsedArticle], result: FileResult
-    ) -> tuple[list[Article], list[Article]]:
-        """The page's articles in print order, filled in but not saved, and which of them are new."""
-        self._existing = {}
+    ) -> tuple[list[Article], list[Article], list[Article]]:
+        """The page's articles in print order, filled in but not saved; which of them are new; which are gone."""
+        existing = {}
         if result.outcome == "updated":
-            self._existing = {article.import_ref: article for article in Article.objects.filter(page=page)}
+            existing = {article.import_ref: article for article in Article.objects.filter(page=page)}
         now = timezone.now()
         new, ordered = [], []
         for position, parsed in enumerate(parsed_articles, start=1):
             ref = f"{page.import_ref}:{position}"
-            article = self._existing.pop(ref, None)
+            article = existing.pop(ref, None)
             if article is None:
                 # Editors' publishing decisions survive a re-import; only new articles get a status here.
                 article = Article(import_ref=ref, created_at=now)
@@ -564,15 +564,17 @@ class PageWriter:
             article.slug = readable_slug(parsed.title, fallback="article")
             article.updated_at = now
             ordered.append(article)
-        return ordered, new
+        return ordered, new, list(existing.values())
 
-    def _save_articles(self, page: Page, articles: list[Article], new: list[Article], result: FileResult) -> None:
+    def _save_articles(
+        self, articles: list[Article], new: list[Article], gone: list[Article], result: FileResult
+    ) -> None:
         changed = [article for article in articles if article.pk is not None]
         # bulk_create skips save(); the fields save() would derive are set in _articles.
         Article.objects.bulk_create(new)
         if changed:
             Article.objects.bulk_update(changed, UPDATED_FIELDS)
-        stale = [article.pk for article in self._existing.values()]
+        stale = [article.pk for article in gone]
         if stale:
             Article.objects.filter(pk__in=stale).delete()
         result.articles_created, result.articles_updated, result.articles_deleted = len(new), len(changed), len(stale)

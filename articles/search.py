@@ -522,7 +522,7 @@ _archive_stats_cache: dict[str, tuple] = {}
 
 def _archive_stats() -> tuple[int, datetime.datetime | None, datetime.datetime | None]:
     """(estimated number of published articles, earliest and latest publication time), looked up at most once
-    a minute: windows run back from the latest."""
+    a minute: windows are used only when the published articles span some time."""
     now = time.monotonic()
     cached = _archive_stats_cache.get(connection.alias)
     if cached is not None and now - cached[0] < ARCHIVE_STATS_MAX_AGE:
@@ -1010,9 +1010,8 @@ def _stored_values(document: IndexedDocument) -> tuple[str, ...]:
 
 def _write(sources: list[IndexSource], ids: list[int]) -> int:
     """Build and store the index entries of these sources; `ids` = every id asked for (the FTS rows to drop)."""
-    frequencies = _ready_dictionary()
-    state = _jieba_state(frequencies)
-    rows = [(source.pk, source.prepared or _stored_values(_document(source, frequencies, state))) for source in sources]
+    _fill_prepared(sources)
+    rows = [(source.pk, source.prepared) for source in sources]
     table = connection.ops.quote_name(Article._meta.db_table)
     if connection.vendor == "postgresql":
         if not rows:
@@ -1101,6 +1100,11 @@ def prepare_entries(sources: list[IndexSource]) -> None:
     _check_backend()
     ensure_user_terms()
     _resolve_organisations(sources)
+    _fill_prepared(sources)
+
+
+def _fill_prepared(sources: list[IndexSource]) -> None:
+    """Set IndexSource.prepared where it is not set yet: the one place index entries are built."""
     frequencies = _ready_dictionary()
     state = _jieba_state(frequencies)
     for source in sources:

@@ -94,6 +94,8 @@ class HomeView(TemplateView):
         published = Article.objects.published()
         latest_issue = issues_newest_first(public_issues()).first()
         front = []
+        # Popular among the newest articles (facet_scope): what the paper covers now, at a flat cost.
+        newest = facet_scope(published)
         recent = published.with_listing_relations()
         if latest_issue:
             front = published.filter(issue=latest_issue).with_listing_relations().in_page_order()
@@ -104,10 +106,9 @@ class HomeView(TemplateView):
             recent_articles=recent.order_by(F("issue__date").desc(nulls_last=True), "-published_at", "-pk")[
                 :RECENT_LIMIT
             ],
-            # Popular among the newest articles (facet_scope): what the paper covers now, at a flat cost.
-            popular_tags=tag_counts(facet_scope(published), POPULAR_LIMIT),
-            popular_reporters=reporter_counts(facet_scope(published), POPULAR_LIMIT),
-            popular_organisations=organisation_counts(facet_scope(published), POPULAR_LIMIT),
+            popular_tags=tag_counts(newest, POPULAR_LIMIT),
+            popular_reporters=reporter_counts(newest, POPULAR_LIMIT),
+            popular_organisations=organisation_counts(newest, POPULAR_LIMIT),
         )
         return context
 
