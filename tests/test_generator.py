@@ -1,7 +1,6 @@
 """The synthetic archive generator: determinism, exact counts, seed-faithful layout, pools, memory, the command."""
 
 import hashlib
-import importlib.util
 import io
 import os
 import re
@@ -380,11 +379,6 @@ def test_command_start_date_and_bad_arguments(tmp_path):
 
 # --- the page parser against the generator's ground truth ---------------------------------------------------------
 
-needs_parser = pytest.mark.skipif(
-    importlib.util.find_spec("articles.parsing") is None, reason="articles/parsing.py is not written yet"
-)
-
-
 @pytest.fixture(scope="module")
 def parsed_sample():
     from articles.parsing import ParseError, parse_page
@@ -412,7 +406,6 @@ def _pairs(parsed_sample):
             yield from ((page, mine, theirs) for mine, theirs in zip(page.articles, parsed.articles, strict=True))
 
 
-@needs_parser
 def test_parser_finds_every_generated_article(parsed_sample):
     problems = defaultdict(list)
     for page, parsed, error in parsed_sample:
@@ -430,7 +423,6 @@ def test_parser_finds_every_generated_article(parsed_sample):
     assert not problems, _report(problems)
 
 
-@needs_parser
 def test_parser_reads_the_generated_headings(parsed_sample):
     problems = defaultdict(list)
     for page, mine, theirs in _pairs(parsed_sample):
@@ -444,7 +436,6 @@ def test_parser_reads_the_generated_headings(parsed_sample):
     assert not problems, _report(problems)
 
 
-@needs_parser
 def test_parser_reads_the_generated_people(parsed_sample):
     problems = defaultdict(list)
     for page, mine, theirs in _pairs(parsed_sample):
@@ -460,7 +451,6 @@ def test_parser_reads_the_generated_people(parsed_sample):
     assert not problems, _report(problems)
 
 
-@needs_parser
 def test_parser_rejoins_split_paragraphs_and_finds_event_dates(parsed_sample):
     problems = defaultdict(list)
     for page, parsed, _ in parsed_sample:

@@ -23,6 +23,10 @@ from articles.parsing import (
     parse_page,
     segment,
 )
+from articles.parsing import dates as pdates
+from articles.parsing import organisations as porgs
+from articles.parsing import tags as ptags
+from articles.parsing import text as ptext
 
 pytestmark = []
 
@@ -370,7 +374,7 @@ def test_event_and_issue_dates_of_the_seeds(pages):
 
 
 def test_tags_of_the_seeds(pages):
-    stop = parsing._stop()
+    stop = ptext._stop()
     for _, _, article in all_articles(pages):
         assert 3 <= len(article.tags) <= 8, article.tags
         assert len(set(article.tags)) == len(article.tags)
@@ -845,7 +849,7 @@ def test_person_is_a_frozen_value():
 def _plain_segment(text: str) -> list[str]:
     import jieba
 
-    return [t for t in jieba.lcut(text, HMM=True) if t.strip() and not parsing._is_punct_token(t)]
+    return [t for t in jieba.lcut(text, HMM=True) if t.strip() and not ptext._is_punct_token(t)]
 
 
 def test_letters_and_digits_are_never_punctuation_symbols_separators_or_controls():
@@ -872,8 +876,8 @@ def test_segment_keeps_what_the_plain_filter_keeps_on_the_seeds():
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("0123456789２０年月日号度 上午晚至到截\n。")), max_size=80))
 def test_date_scan_finds_what_finditer_finds(text):
-    fast = [(m.span(), m.groupdict()) for m in parsing._date_matches(text)]
-    assert fast == [(m.span(), m.groupdict()) for m in parsing._DATE_RE.finditer(text)]
+    fast = [(m.span(), m.groupdict()) for m in pdates._date_matches(text)]
+    assert fast == [(m.span(), m.groupdict()) for m in pdates._DATE_RE.finditer(text)]
 
 
 _NAME_CHARS = list("北京市总工会中国全学院大(（.*?）)")
@@ -885,8 +889,8 @@ _NAME_CHARS = list("北京市总工会中国全学院大(（.*?）)")
     st.text(alphabet=st.sampled_from(_NAME_CHARS + ["的", "，"]), max_size=60),
 )
 def test_gazetteer_regex_finds_what_a_character_scan_finds(names, text):
-    parsing._ensure_jieba()
-    gaz = parsing._Gazetteer({name: name for name in names})
+    ptext._ensure_jieba()
+    gaz = porgs._Gazetteer({name: name for name in names})
     assert gaz.matches(text) == gaz._matches_by_character(text)
 
 
@@ -900,8 +904,8 @@ def test_a_gazetteer_name_at_the_end_of_a_line_is_inside_the_longer_name_there()
 
 def test_gazetteer_is_built_once_and_declarations_stay_on_their_page():
     entries = dict(parsing.DEFAULT_GAZETTEER)
-    shared = parsing._gazetteer(entries)
-    assert parsing._gazetteer(dict(entries)) is shared
+    shared = porgs._gazetteer(entries)
+    assert porgs._gazetteer(dict(entries)) is shared
     first, second = shared.for_page(), shared.for_page()
     first.declare("瑞都公司", "北京瑞都科技有限公司")
     assert first.known_at("瑞都公司开展活动", 0)
@@ -941,7 +945,7 @@ def _plain_resolve(targets: set[str], name: str) -> str | None:
         if len(federations) == 1:
             return federations[0]
     bucket = [t for t in targets if t[-2:] == name[-2:]]
-    if len(bucket) > parsing._Resolver.MAX_LOOSE:
+    if len(bucket) > porgs._Resolver.MAX_LOOSE:
         return None
     loose = {t for t in bucket if len(t) > len(name) and _plain_subsequence_alias(name, t)}
     return next(iter(loose)) if len(loose) == 1 else None
@@ -956,7 +960,7 @@ _ORG_CHARS = list("朝阳区和平街道总工会公司北京镇村")
     st.text(alphabet=st.sampled_from(_ORG_CHARS), max_size=12),
 )
 def test_subsequence_alias_agrees_with_the_plain_walk(short, full):
-    assert parsing._subsequence_alias(short, full) == _plain_subsequence_alias(short, full)
+    assert porgs._subsequence_alias(short, full) == _plain_subsequence_alias(short, full)
 
 
 @settings(max_examples=200, deadline=None)
@@ -965,22 +969,22 @@ def test_subsequence_alias_agrees_with_the_plain_walk(short, full):
     st.lists(st.text(alphabet=st.sampled_from(_ORG_CHARS), min_size=1, max_size=8), max_size=8),
 )
 def test_resolver_agrees_with_the_plain_rule(targets, names):
-    resolve = parsing._Resolver(targets)  # scans up to MAX_SCAN targets, indexes beyond
+    resolve = porgs._Resolver(targets)  # scans up to MAX_SCAN targets, indexes beyond
     for name in [*targets, *names, *(t[k:] for t in targets for k in range(len(t)))]:
         assert resolve(name) == _plain_resolve(targets, name), name
 
 
 def _plain_tags(tokens: dict[str, list[str]], aliases: dict[str, str]) -> list[str]:
     """The tag rule written plainly: count, score every word, sort them all."""
-    stop = parsing._stop()
-    idf, median = parsing._idf()
+    stop = ptext._stop()
+    idf, median = ptext._idf()
     counts: dict[str, int] = {}
     first_seen: dict[str, int] = {}
     for name in ("title", "subtitle", "kicker", "body"):
         for token in tokens.get(name, []):
             word = aliases.get(token, token)
-            if parsing._taggable(word, stop) and parsing._taggable(token, stop):
-                counts[word] = counts.get(word, 0) + parsing._FIELD_WEIGHT[name]
+            if ptags._taggable(word, stop) and ptags._taggable(token, stop):
+                counts[word] = counts.get(word, 0) + ptags._FIELD_WEIGHT[name]
                 first_seen.setdefault(word, len(first_seen))
     if not counts:
         return []
@@ -991,8 +995,8 @@ def _plain_tags(tokens: dict[str, list[str]], aliases: dict[str, str]) -> list[s
     ranked = sorted(scores, key=lambda w: (-scores[w], first_seen[w]))
     chosen: list[str] = []
     for word in ranked:
-        if len(chosen) == parsing.MAX_TAGS or (
-            len(chosen) >= parsing.TARGET_TAGS and scores[word] < scores[ranked[0]] * 0.3
+        if len(chosen) == ptags.MAX_TAGS or (
+            len(chosen) >= ptags.TARGET_TAGS and scores[word] < scores[ranked[0]] * 0.3
         ):
             break
         if not any(word in kept for kept in chosen):
@@ -1041,16 +1045,16 @@ _TAG_WORDS = st.sampled_from(
     st.dictionaries(_TAG_WORDS, _TAG_WORDS, max_size=3),
 )
 def test_tags_agree_with_the_plain_rule(tokens, aliases):
-    assert parsing._tags(tokens, aliases) == _plain_tags(tokens, aliases)
+    assert ptags._tags(tokens, aliases) == _plain_tags(tokens, aliases)
 
 
 def test_tags_agree_with_the_plain_rule_when_many_words_tie():
     # Sixty unknown words, each said once: one score for all, so first-seen order decides, past the candidates.
     words = [f"新词{chr(0x4E00 + k)}{chr(0x4E80 + k)}" for k in range(60)]
     tokens = {"title": [], "subtitle": [], "kicker": [], "body": words}
-    assert parsing._tags(tokens, {}) == _plain_tags(tokens, {}) == words[:8]
+    assert ptags._tags(tokens, {}) == _plain_tags(tokens, {}) == words[:8]
     nested = {"title": [], "subtitle": [], "kicker": [], "body": [w[:k] for w in words[:30] for k in (4, 3)]}
-    assert parsing._tags(nested, {}) == _plain_tags(nested, {})
+    assert ptags._tags(nested, {}) == _plain_tags(nested, {})
 
 
 def test_tags_agree_with_the_plain_rule_when_chosen_tags_swallow_many_words():
@@ -1060,7 +1064,7 @@ def test_tags_agree_with_the_plain_rule_when_chosen_tags_swallow_many_words():
     body = [p for w in longs for p in [w] + [w[i : i + k] for k in (11, 10, 9, 8) for i in range(13 - k)]]
     body += [f"新词{chr(0x4E00 + k)}{chr(0x4E80 + k)}" for k in range(30)]
     tokens = {"title": [], "subtitle": [], "kicker": [], "body": body}
-    tags = parsing._tags(tokens, {})
+    tags = ptags._tags(tokens, {})
     assert tags == _plain_tags(tokens, {})
     assert tags[:2] == longs and len(tags) == 8
 
@@ -1069,7 +1073,7 @@ def test_idf_table_is_the_one_jieba_analyse_reads():
     import jieba.analyse
 
     table = jieba.analyse.default_tfidf
-    assert parsing._read_idf_file() == (table.idf_freq, table.median_idf)
+    assert ptext._read_idf_file() == (table.idf_freq, table.median_idf)
 
 
 def test_parsing_a_page_does_not_import_jieba_analyse():

@@ -1,0 +1,294 @@
+"""Page layout: header lines, line classification, article blocks and headings."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .bylines import _DATELINE_OPEN_RE, _DATELINE_RE, _Credit, _parse_byline, _split_credit
+from .records import Person
+from .text import _FRAGMENT_END_RE, _FULLWIDTH_DIGITS, _MARK_RE, _SENTENCE_PUNCT_RE, _WS, _terminated
+
+# --- page header ---------------------------------------------------------------------------------------------------
+
+_HEADER_TOKEN_RE = re.compile(
+    r"(?P<date>(?P<y>\d{4})\s*[年\-/.]\s*(?P<m>\d{1,2})\s*[月\-/.]\s*(?P<d>\d{1,2})\s*日?)"
+    r"|(?P<weekday>星期[一二三四五六日天]|周[一二三四五六日天]|礼拜[一二三四五六日天])"
+    r"|(?P<lunar>农历[\u4e00-\u9fff]{2,10})"
+    r"|(?P<page>第\s*(?P<pn>\d{1,3})\s*版(?:\s*[:：]\s*[\u4e00-\u9fff]{1,10})?|(?P<pn2>\d{1,3})\s*版|[A-Z](?P<pn3>\d{1,2})\s*版)"
+    r"|(?P<issue>第\s*(?P<iss>\d{1,7})\s*期|总第\s*(?P<iss2>\d{1,7})\s*期)"
+    r"|(?P<sep>[\s|｜·•/／,，、]+)"
+    r"|(?P<other>.)"
+)
+
+
+@dataclass
+class _Header:
+    date: datetime.date | None = None
+    page: int | None = None
+    issue: str | None = None
+
+
+def _read_header_line(text: str, header: _Header) -> bool:
+    """Fill header from a line made only of date/page/issue marks; False (header untouched) otherwise."""
+    if len(text) > 60:
+        return False
+    found: dict[str, object] = {}
+    for m in _HEADER_TOKEN_RE.finditer(text.translate(_FULLWIDTH_DIGITS)):
+        kind = m.lastgroup
+        if kind == "other":
+            return False
+        if kind == "date":
+            try:
+                found["date"] = datetime.date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+            except ValueError:
+                return False
+        elif kind == "page":
+            found["page"] = int(m.group("pn") or m.group("pn2") or m.group("pn3"))
+        elif kind == "issue":
+            found["issue"] = m.group("iss") or m.group("iss2")
+        elif kind in ("weekday", "lunar"):
+            found.setdefault("weekday", True)
+    if not found or set(found) == {"weekday"}:
+        return False
+    header.date = found.get("date", header.date)  # type: ignore[assignment]
+    header.page = found.get("page", header.page)  # type: ignore[assignment]
+    header.issue = found.get("issue", header.issue)  # type: ignore[assignment]
+    return True
+
+
+# --- page structure ------------------------------------------------------------------------------------------------
+
+# Words that open a paragraph (a dateline-less brief starts with one), and words that only continue a sentence.
+_OPENER_RE = re.compile(
+    r"^(?:近日|日前|近期|连日来|近年来|今年以来|入冬以来|入夏以来|昨天|昨日|今天|今日|本周|上周|记者(?:近日)?从|图为|编者按"
+    r"|(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{1,2}日(?:上午|下午|晚|早))"
+)
+_CONTINUATION_RE = re.compile(
+    r"^(?:[，。、；：）》”’,.;:)!?！？]|表示|指出|强调|介绍|说|认为|要求|称|透露|告诉|坦言|感慨|笑着|补充|解释|提出|谈到)"
+)
+_COLUMN_LABEL_RE = re.compile(
+    r"^[【\[]?(?:开栏语|编者按|编后语?|短评|快评|微评|时评|评论员文章|本报评论员|图片新闻|图说|简讯|快讯|一线传真|工会动态"
+    r"|新闻链接|相关链接|延伸阅读|记者手记|记者观察)[】\]]?[:：]?$"
+)
+# Supplementary headline lines start with a verb or slogan; headline proper has a subject.
+_SUPPLEMENT_RE = re.compile(
+    r"^(?:推动|推进|进一步|贯彻|邀请|包括|坚持|助力|线上线下|深入|加强|强化|持续|聚焦|扎实|全面|围绕|践行|弘扬|学习|落实"
+    r"|打造|筑牢|奋力|喜迎|迎接|献礼|争当|争做|争创|用|以|让|把|将|为|在|做|当好|办好|抓好|建设|构建|创新|提升|提高"
+    r"|促进|凝聚|引领|激发|服务|关爱|守护|传承|讲好|唱响|共建|共享|携手|同心|牢记|勇担|砥砺|踔厉|奋进|致敬|礼赞|助推|促|解决"
+    r"|确保|实现|完善|健全|深化|拓展|丰富|开展|组织|举办|召开|发挥|彰显|展现|展示)"
+)
+_ACTION_RE = re.compile(
+    r"召开|举办|举行|开展|组织|启动|发布|签约|成立|荣获|获评|开班|开学|开幕|闭幕|覆盖|掀起|走进|推出|慰问|表彰|送温暖|送暖"
+    r"|变身|催生|揭牌|落户|上线|建成|完成|实现|迎来|为.{1,8}送|情暖|暖心|助力"
+)
+
+
+class _Item:
+    __slots__ = ("text", "mark", "kind", "term", "credit", "dateline", "people", "bracketed")
+
+    def __init__(self, text: str, mark: int):
+        self.text = text
+        self.mark = mark
+        self.kind = "T"  # T text, N banner, H banner line that is really a headline, D dateline, B byline, C credit
+        self.term = False
+        self.credit: _Credit | None = None
+        self.dateline: re.Match[str] | None = None
+        self.people: list[Person] = []
+        self.bracketed = False
+
+
+def _clean_line(raw: str) -> tuple[int, str]:
+    line = raw.strip(_WS)
+    m = _MARK_RE.match(line) if line[:1] in ("#", "＃") else None
+    mark = 0
+    if m:
+        mark = len(m.group())
+        line = line[m.end() :].strip(_WS).rstrip("#＃").rstrip(_WS)
+    return mark, line
+
+
+def _classify(lines: list[tuple[int, str]]) -> list[_Item]:
+    items: list[_Item] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        mark, text = lines[i]
+        # A dateline whose brackets were broken across two printed lines.
+        if i + 1 < n and _DATELINE_OPEN_RE.match(text):
+            joined = _DATELINE_RE.match(text + lines[i + 1][1])
+            if joined is not None and joined.group("inner") is not None:
+                text = joined.string
+                i += 1
+        i += 1
+        item = _Item(text, mark)
+        items.append(item)
+        m = _DATELINE_RE.match(text)
+        if m and (m.group("inner") is not None or m.group("kind") == "讯"):
+            item.kind = "D"
+            item.dateline = m
+            continue
+        split = _split_credit(text)
+        if split is not None:
+            prefix, credit = split
+            item.credit = credit
+            if not prefix:
+                item.kind = "C"
+                continue
+            item.text = prefix
+        else:
+            byline = None if _COLUMN_LABEL_RE.match(text) else _parse_byline(text)
+            if byline is not None:
+                item.people, item.bracketed = byline
+                item.kind = "C" if item.bracketed else "B"
+                if item.bracketed:
+                    item.credit = _Credit(text, item.people, photo=False)
+                continue
+        item.term = _terminated(item.text)
+    return items
+
+
+def _loose_heading(item: _Item) -> bool:
+    text = item.text
+    return (
+        item.kind == "T"
+        and item.credit is None
+        and not item.term
+        and 0 < len(text) <= 120
+        and "。" not in text
+        and not _FRAGMENT_END_RE.search(text)
+    )
+
+
+def _strict_heading(item: _Item) -> bool:
+    return _loose_heading(item) and len(item.text) <= 40 and not _SENTENCE_PUNCT_RE.search(item.text)
+
+
+@dataclass
+class _RawArticle:
+    headings: list[_Item]
+    anchor: _Item | None
+    paragraphs: list[list[str]] = field(default_factory=list)
+    para_open: bool = False
+    credits: list[_Credit] = field(default_factory=list)
+    anomalies: list[str] = field(default_factory=list)
+
+    def add_text(self, text: str, *, own_paragraph: bool = False) -> None:
+        if not text:
+            return
+        if self.para_open and not own_paragraph:
+            self.paragraphs[-1].append(text)
+        else:
+            self.paragraphs.append([text])
+        self.para_open = not own_paragraph and not _terminated(text)
+
+    def close(self) -> None:
+        self.para_open = False
+
+
+def _anchor_blocks(items: list[_Item]) -> dict[int, tuple[list[int], int]]:
+    """For each dateline/byline, the 0–3 heading lines above it, keyed by where the article starts."""
+    blocks: dict[int, tuple[list[int], int]] = {}
+    for a, item in enumerate(items):
+        if item.kind not in "DB":
+            continue
+        heads: list[int] = []
+        j = a - 1
+        while j >= 0 and len(heads) < 3 and _loose_heading(items[j]):
+            heads.insert(0, j)
+            j -= 1
+        if item.kind == "B" and not heads:
+            # A byline with no headline above it signs the previous article.
+            item.kind = "C"
+            item.credit = _Credit(item.text, item.people, photo=False)
+            continue
+        if not heads and j >= 0 and items[j].kind == "N" and j == a - 1:
+            heads = [j]  # the page has no banner: its first line is this article's headline
+        elif len(heads) >= 2 and j >= 0 and items[j].kind == "T" and not items[j].term and not items[heads[0]].mark:
+            heads.pop(0)  # a fragment after an unfinished paragraph continues it
+        blocks[heads[0] if heads else a] = (heads, a)
+    return blocks
+
+
+def _title_mark(items: list[_Item], blocks: dict[int, tuple[list[int], int]]) -> int:
+    counts = Counter(items[h].mark for heads, _ in blocks.values() for h in heads if items[h].mark)
+    if not counts:
+        counts = Counter(it.mark for it in items if it.mark and it.kind == "T")
+    if not counts:
+        return 0
+    return min(counts, key=lambda mark: (-counts[mark], mark))
+
+
+def _dateless_heading(
+    items: list[_Item], i: int, blocks: dict[int, tuple[list[int], int]], title_mark: int, after_credit: bool
+) -> int:
+    """How many lines from i head an article with no dateline (photo news, 开栏语, brief); 0 when they do not."""
+    n = len(items)
+    first = items[i]
+    marked = bool(title_mark and first.mark == title_mark)
+    run: list[int] = []
+    j = i
+    while j < n and len(run) < 4 and j not in blocks and items[j].kind == "T":
+        it = items[j]
+        if not (_strict_heading(it) or (marked and it.mark and _loose_heading(it))):
+            break
+        run.append(j)
+        j += 1
+    if not run or len(run) > 3:
+        return 0
+    nxt = items[j] if j < n and j not in blocks else None
+    if nxt is not None and nxt.kind == "T" and _CONTINUATION_RE.match(nxt.text):
+        return 0
+    # A caption closed by a photo credit within a few lines; a headline after a finished paragraph on the way
+    # means the credit closes the next item, not this one.
+    k = j
+    while k < n and k - j < 4 and k not in blocks and items[k].kind == "T" and items[k].credit is None:
+        if k > j and items[k - 1].term and _strict_heading(items[k]):
+            break
+        k += 1
+    closing = items[k] if k < n and k not in blocks else None
+    if closing is not None and closing.credit is not None and closing.credit.photo:
+        caption_opens = k == j or _OPENER_RE.match(items[j].text) or items[j].text.startswith("图为")
+        if closing.credit.report or caption_opens or marked:
+            if k > j:
+                return len(run)
+            if len(run) >= 2:
+                return len(run) - 1
+    if nxt is None or nxt.kind != "T":
+        return 0
+    if marked or after_credit or _COLUMN_LABEL_RE.match(first.text) or _OPENER_RE.match(nxt.text):
+        return len(run)
+    return 0
+
+
+def _assign_headings(
+    lines: list[_Item], title_mark: int, is_title_like: Callable[[str], bool]
+) -> tuple[str | None, str, str | None]:
+    """(kicker, title, subtitle) of a heading block: markup first, else line count, else content."""
+    texts = [it.text for it in lines]
+    marks = [it.mark for it in lines]
+    idx = None
+    if title_mark and marks.count(title_mark) == 1:
+        idx = marks.index(title_mark)
+    elif sum(1 for m in marks if m) == 1:
+        idx = next(k for k, m in enumerate(marks) if m)
+    if idx is None:
+        if len(texts) == 2:
+            first, second = (is_title_like(t) for t in texts)
+            if first != second:
+                idx = 1 if second else 0
+            else:
+                # Neither (or both) has a subject: a slogan line on top is the kicker, else title + subtitle.
+                idx = 1 if _supplementary(texts[0]) and not _supplementary(texts[1]) else 0
+        else:
+            idx = len(texts) // 2 if len(texts) == 3 else 0
+    kicker = " ".join(texts[:idx]) or None
+    subtitle = " ".join(texts[idx + 1 :]) or None
+    return kicker, texts[idx], subtitle
+
+
+def _supplementary(text: str) -> bool:
+    return bool(_SUPPLEMENT_RE.match(text)) or text.endswith("等")
