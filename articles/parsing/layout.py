@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .bylines import _DATELINE_OPEN_RE, _DATELINE_RE, _Credit, _parse_byline, _split_credit
+from .bylines import _DATELINE_OPEN_RE, _DATELINE_RE, _Credit, _parse_byline, _photo_credit_continued, _split_credit
 from .records import Person
 from .text import _FRAGMENT_END_RE, _FULLWIDTH_DIGITS, _MARK_RE, _SENTENCE_PUNCT_RE, _WS, _terminated
 
@@ -137,6 +137,10 @@ def _classify(lines: list[tuple[int, str]]) -> list[_Item]:
             item.credit = credit
             if not prefix:
                 item.kind = "C"
+                prev = items[-2] if len(items) >= 2 else None
+                first = _photo_credit_continued(prev.text, credit) if prev is not None and prev.kind == "B" else None
+                if first is not None:  # the credit's first line was read as a byline
+                    prev.kind, prev.credit, prev.people = "C", first, []
                 continue
             item.text = prefix
         else:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
-from .bylines import _parse_people, _split_credit
+from .bylines import _KNOWN_PEOPLE, _byline_anomalies, _dateline_people, _split_credit, known_people_scope
 from .dates import _event_date, _page_year
 from .layout import (
     _ACTION_RE,
@@ -39,12 +39,22 @@ LONG_HEADING = 60
 # --- the parser ----------------------------------------------------------------------------------------------------
 
 
-def parse_page(text: str, *, gazetteer: Mapping[str, str] | None = None, default_year: int | None = None) -> ParsedPage:
+def parse_page(
+    text: str,
+    *,
+    gazetteer: Mapping[str, str] | None = None,
+    default_year: int | None = None,
+    known_people: Collection[str] | None = None,
+) -> ParsedPage:
     """Parse one page's text; raise ParseError, and nothing else, when it holds no recognisable article."""
     if not isinstance(text, str):
         raise ParseError("page text must be a string")
     try:
-        return _parse_page(text, gazetteer, default_year)
+        token = known_people_scope(known_people)
+        try:
+            return _parse_page(text, gazetteer, default_year)
+        finally:
+            _KNOWN_PEOPLE.reset(token)
     except ParseError:
         raise
     except Exception as error:
@@ -237,25 +247,14 @@ def _build_article(raw: _RawArticle, title_mark: int, gaz: _Gazetteer) -> Parsed
     people: list[Person] = []
     dateline = None
     if raw.anchor is not None and raw.anchor.kind == "D":
-        m = raw.anchor.dateline
-        dateline = m.group(0).strip(_WS)
-        paper = m.group("paper")
-        affiliation = None if paper == "本报" else paper
-        inner = m.group("inner")
-        if inner is None or not inner.strip(_WS):
-            anomalies.append(f"dateline names nobody: {dateline}")
-        else:
-            found, junk, saw_role = _parse_people(inner, paper=affiliation)
-            if not found:
-                anomalies.append(f"dateline names nobody: {dateline}")
-            if junk:
-                anomalies.append(f"unreadable text in dateline {dateline}: {''.join(junk)}")
-            if found and not saw_role:
-                anomalies.append(f"dateline names people without a role: {dateline}")
-            people.extend(found)
+        dateline = raw.anchor.dateline.group(0).strip(_WS)
+        found, problems = _dateline_people(raw.anchor.dateline)
+        people.extend(found)
+        anomalies.extend(problems)
     elif raw.anchor is not None and raw.anchor.kind == "B":
         dateline = raw.anchor.text
         people.extend(raw.anchor.people)
+        anomalies.extend(_byline_anomalies(raw.anchor.text))
     kind = KIND_NEWS
     for credit in raw.credits:
         people.extend(credit.people)
@@ -263,9 +262,17 @@ def _build_article(raw: _RawArticle, title_mark: int, gaz: _Gazetteer) -> Parsed
             kind = KIND_PHOTO
         if not credit.people:
             anomalies.append(f"credit without a person: {credit.text}")
+        anomalies.extend(credit.anomalies)
     body = [joined for joined in map("".join, raw.paragraphs) if joined]
     article = ParsedArticle(
-        title=title, kicker=kicker, subtitle=subtitle, kind=kind, dateline=dateline, people=people, body=body
+        title=title,
+        kicker=kicker,
+        subtitle=subtitle,
+        kind=kind,
+        dateline=dateline,
+        people=people,
+        body=body,
+        credits=[credit.text for credit in raw.credits],
     )
     for name, value in (("kicker", kicker), ("title", title), ("subtitle", subtitle)):
         if value:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 ROLE_REPORTER = "reporter"
 ROLE_CORRESPONDENT = "correspondent"
 ROLE_PHOTOGRAPHER = "photographer"
+ROLE_UNSPECIFIED = "unspecified"  # named with no role word (未注明)
 KIND_NEWS = "news"
 KIND_PHOTO = "photo"
 
@@ -43,6 +44,7 @@ class ParsedArticle:
     event_date: datetime.date | None = None
     tokens: dict[str, list[str]] = field(default_factory=dict)
     anomalies: list[str] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)  # every credit line as printed, in order
 
 
 @dataclass
