@@ -242,8 +242,9 @@ def test_defect_3_correspondent_credit_at_the_end_of_a_page_is_not_a_dateline():
         "冬日暖阳\n\n近日，海淀区总工会为环卫工人送去棉衣。\n\n王建国 摄",
         "职工书屋开放\n\n近日，丰台区一家职工书屋开放，职工可以免费借阅。\n\n本报通讯员 李思远 摄",
     )
-    parsed = parse(text)
+    parsed = parse_page(text)
     assert [a.title for a in parsed.articles] == ["朝阳区总工会举办职工运动会", "冬日暖阳", "职工书屋开放"]
+    assert_conserved(text, parsed)
     last = parsed.articles[-1]
     assert people(last) == [("李思远", P, "通讯员", None)]
     assert last.credits == ["本报通讯员 李思远 摄"]
