@@ -200,6 +200,23 @@ def test_a_writers_byline_before_a_photo_credit_stays_a_writer():
     assert people(article) == [("王建国", R, "记者", None), ("李思远", P, "摄", None)]
 
 
+@PUNCT
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("文/王建国 图/李思远", [("王建国", U, "文", None), ("李思远", P, "图", None)]),
+        ("文／本报记者 王建国 图／李思远", [("王建国", R, "记者", None), ("李思远", P, "图", None)]),
+    ],
+)
+def test_writer_and_photographer_on_one_line_under_a_feature_headline(punct, line, expected):
+    line = typeset(line, punct)
+    text = page(FIRST, f"一线工人的坚守\n{line}\n凌晨四点，环卫工人已经开始工作。\n天亮以后，街道已经干干净净。")
+    article = article_with(text, "一线工人的坚守")
+    assert article.dateline == line
+    assert people(article) == expected
+    assert article.body == ["凌晨四点，环卫工人已经开始工作。", "天亮以后，街道已经干干净净。"]
+
+
 def test_photo_page_with_several_captions_each_with_its_credit():
     text = page(
         FIRST,

@@ -62,6 +62,13 @@ _PHOTO_PREFIX_RE = re.compile(
     r"(?P<names>[^/／()（）。！？!?:：]{2,60}?)[）)]?)"
     r"[ \t\u3000]*$"
 )
+# 文/王建国 图/李思远: a feature's writer and photographer on one line.
+_WRITER_AND_PHOTO_RE = re.compile(
+    r"^[ \t\u3000]*(?P<wkw>文字|撰文|文)[ \t\u3000]*[/／:：|｜][ \t\u3000]*"
+    r"(?P<writers>[^/／()（）。！？!?:：]{2,30}?)[ \t\u3000]+"
+    r"(?P<kw>图片|图|摄影)[ \t\u3000]*[/／:：|｜][ \t\u3000]*"
+    r"(?P<names>[^/／()（）。！？!?:：]{2,30}?)[ \t\u3000]*$"
+)
 # A bracketed author at the very end of a paragraph, after its last sentence: …。（王建国 李思远）.
 _END_BYLINE_RE = re.compile(
     r"(?:^|(?<=[。！？!?…”’」』]))[ \t\u3000]*(?P<credit>[（(](?P<inner>[^（）()]{2,40})[）)])[ \t\u3000]*$"
@@ -356,6 +363,15 @@ def _parse_byline(text: str) -> tuple[list[Person], bool] | None:
 def _read_byline(text: str) -> tuple[_People, bool] | None:
     if len(text) > 60:
         return None
+    m = _WRITER_AND_PHOTO_RE.match(text)
+    if m:
+        writers = _parse_people(m.group("writers"))
+        photo = _parse_people(m.group("names"), photographer=True, photo_label=m.group("kw"))
+        if not all(_likely_people(found, strict=not found.saw_role) for found in (writers, photo)):
+            return None
+        # 文 is the role word the text gives a writer; a printed 记者 after it stays the label.
+        named = [p if p.label else Person(p.name, p.role, m.group("wkw"), p.affiliation) for p in writers.people]
+        return _People(named + photo.people, [], True, writers.uncut + photo.uncut), False
     inner = text
     bracketed = False
     if inner[:1] in "（(" and inner[-1:] in "）)":
