@@ -94,7 +94,7 @@ _COLUMN_LABEL_RE = re.compile(
     r"|新闻链接|相关链接|延伸阅读|记者手记|记者观察)[】\]]?[:：]?$"
 )
 # An editor's note standing before an article: 编者按：…, 【编者按】…
-_EDITOR_NOTE_RE = re.compile(r"^[【\[]?编者按[】\]]?(?:[:：\s]|$)")
+_EDITOR_NOTE_RE = re.compile(r"^(?:【编者按】|\[编者按\]|编者按(?:[:：\s]|$))")
 # Continuation of a story printed on two pages: （上接第一版） opens a part, （下转第三版） closes one.
 _CONT_NUM = r"(?:第\s*)?(?P<num>[一二三四五六七八九十]{1,3}|[0-9０-９]{1,3}|[A-Z]\s*[0-9０-９]{1,2})\s*版"
 _CONT_FROM_RE = re.compile(f"^[（(]\\s*(?:上接|接)\\s*{_CONT_NUM}\\s*[）)]")

@@ -19,6 +19,7 @@ from .layout import (
     _Item,
     _RawArticle,
     _read_header_line,
+    _strict_heading,
     _supplementary,
     _title_mark,
 )
@@ -248,12 +249,13 @@ def _structure(items: list[_Item], page_anomalies: list[str], unassigned: list[s
             i += 1
             continue
         if item.kind == "E":
+            # The note runs on, paragraph after paragraph, until a headline, a dateline or a credit.
             parts = [item.text]
             i += 1
-            while not _terminated(parts[-1]) and i < n and i not in blocks and items[i].kind == "T":
-                if items[i].credit is not None:
+            while i < n and i not in blocks and items[i].kind == "T" and items[i].credit is None:
+                if _terminated(parts[-1]) and _strict_heading(items[i]):
                     break
-                parts.append(items[i].text)
+                parts.append(("\n" if _terminated(parts[-1]) else "") + items[i].text)
                 i += 1
             text = "".join(parts)
             if fresh(current) and current.editor_note is None:  # type: ignore[union-attr]
