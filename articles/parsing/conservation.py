@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from .layout import _clean_line
 from .records import ParsedPage
-from .text import _MARK_RE, normalise_text
+from .text import _WS, normalise_text
 
 # How many differing characters a problem message quotes.
 _SHOWN = 20
@@ -26,20 +27,22 @@ def placed_text(page: ParsedPage) -> str:
 def printed_characters(text: str) -> Counter[str]:
     """The non-blank characters of the page as printed: normalised, without the `#` heading markup."""
     counted: Counter[str] = Counter()
-    for line in normalise_text(text).split("\n"):
-        line = line.strip()
-        if line[:1] in ("#", "＃"):
-            # Markup, not content (docs/parsing.md §3): the leading run, and a closing run after it.
-            mark = _MARK_RE.match(line)
-            line = line[mark.end() :].strip().rstrip("#＃") if mark else line
-        counted.update(ch for ch in line if not ch.isspace())
+    for raw in normalise_text(text).split("\n"):
+        # The parser's own reading of markup (docs/parsing.md §3): a leading run of #, and a closing run after it.
+        _, line = _clean_line(raw)
+        counted.update(ch for ch in line if not _blank(ch))
     return counted
+
+
+def _blank(ch: str) -> bool:
+    # Zero-width spaces and BOMs are blank to the parser (it strips them like spaces), though not to str.isspace.
+    return ch.isspace() or ch in _WS
 
 
 def check_conservation(text: str, page: ParsedPage) -> list[str]:
     """Problems with the page's conservation (characters lost or invented); empty when every character is placed."""
     printed = printed_characters(text)
-    placed = Counter(ch for ch in placed_text(page) if not ch.isspace())
+    placed = Counter(ch for ch in placed_text(page) if not _blank(ch))
     problems = []
     lost = printed - placed
     invented = placed - printed

@@ -348,7 +348,7 @@ def _dateless_heading(
     closing = items[k] if k < n and k not in blocks else None
     if closing is not None and closing.credit is not None and closing.credit.photo:
         caption_opens = k == j or _OPENER_RE.match(items[j].text) or items[j].text.startswith("图为")
-        if closing.credit.report or caption_opens or marked or (k > j and closing.credit.people):
+        if closing.credit.report or caption_opens or marked:
             if k > j:
                 return len(run)
             if len(run) >= 2:
