@@ -1,4 +1,4 @@
-"""The newsroom's own organisations, loaded the way a real newsroom's gazetteer is (tests/data/newsroom_gazetteer.tsv)."""
+"""The newsroom's own organisations, loaded as a real newsroom loads its gazetteer (tests/data/newsroom_gazetteer.tsv)."""
 
 from pathlib import Path
 

@@ -217,7 +217,7 @@ FEATURE = [
     "张卫东在这里工作了三十年。",
     "他带出的徒弟遍布全厂。",
     "手把手传技艺",
-    "每天清晨，张卫东都会提前一小时到岗。",
+    "今年以来，张卫东每天都会提前一小时到岗。",
     "他把多年的经验写成了操作手册。",
     "徒弟们说，这本手册比什么都管用。",
     "二、新设备带来新挑战",
@@ -238,7 +238,7 @@ def test_section_headings_of_a_long_feature_stay_in_its_body():
     assert len(body) == 14  # every line but the headline is a paragraph, the first one after the dateline
     for heading in ("手把手传技艺", "二、新设备带来新挑战", "退休前的心愿"):
         assert heading in body
-    assert body[3] == "手把手传技艺" and body[4] == "每天清晨，张卫东都会提前一小时到岗。"
+    assert body[3] == "手把手传技艺" and body[4] == "今年以来，张卫东每天都会提前一小时到岗。"
 
 
 def test_section_heading_before_a_paragraph_starting_like_a_brief():

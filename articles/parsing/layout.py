@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from .bylines import _DATELINE_OPEN_RE, _DATELINE_RE, _Credit, _parse_byline, _split_credit
 from .records import Person
-from .text import _FRAGMENT_END_RE, _FULLWIDTH_DIGITS, _MARK_RE, _SENTENCE_PUNCT_RE, _WS, _terminated
+from .text import _FRAGMENT_END_RE, _FULLWIDTH_DIGITS, _MARK_RE, _SENTENCE_PUNCT_RE, _WS, _terminated, _text_anomalies
 
 # --- page header ---------------------------------------------------------------------------------------------------
 
@@ -365,23 +365,18 @@ _INTERTITLE_RE = re.compile(
     r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[、.．]|[◆■●▲★◇□○◎]|【[^】]{1,28}】$)"
 )
 INTERTITLE_MAX = 12
+_FIRST_CLAUSE_RE = re.compile(r"[^，,、；;：:。！？!?”’」』）)》\"']*")
 
 
 def _intertitle(items: list[_Item], i: int, blocks: dict[int, tuple[list[int], int]], seen: bool) -> bool:
     """Whether the short line at i is a section heading (小标题) of the article it stands in, not a new article.
 
     Numbered or marked lines are; a bare line of at most INTERTITLE_MAX characters is when the article already has
-    one or the section under it runs on for two paragraphs or more (a brief under its headline has one).
+    one, or the section under it opens like a paragraph and runs on for two paragraphs or more (a brief has one).
     """
     item = items[i]
     if not _strict_heading(item) or i + 1 >= len(items) or i + 1 in blocks or items[i + 1].kind != "T":
         return False
-    if _INTERTITLE_RE.match(item.text) and len(item.text) <= 30:
-        return True
-    if len(item.text) > INTERTITLE_MAX or _COLUMN_LABEL_RE.match(item.text):
-        return False
-    if seen:
-        return True
     paragraphs = 0
     k = i + 1
     while k < len(items) and k not in blocks and items[k].kind == "T" and items[k].credit is None:
@@ -391,7 +386,17 @@ def _intertitle(items: list[_Item], i: int, blocks: dict[int, tuple[list[int], i
         k += 1
     if k < len(items) and items[k].credit is not None and items[k].credit.photo:
         return False  # a caption closed by its photo credit: photo news
-    return paragraphs >= 2
+    if _INTERTITLE_RE.match(item.text) and len(item.text) <= 30:
+        return True
+    if len(item.text) > INTERTITLE_MAX or _COLUMN_LABEL_RE.match(item.text) or _text_anomalies("", item.text):
+        return False
+    # A sentence broken after a short printed line goes on with a clause of a character or two (务，… 下”…).
+    nxt = items[i + 1].text
+    if _CONTINUATION_RE.match(nxt) or len(_FIRST_CLAUSE_RE.match(nxt).group()) < 2:
+        return False
+    # Printed columns break sentences after short lines too: a bare line is a section heading only in a feature
+    # that already has one, or over a section that opens like a paragraph (近日，…) and runs on.
+    return seen or (paragraphs >= 2 and bool(_OPENER_RE.match(nxt)))
 
 
 def _assign_headings(
