@@ -1,4 +1,4 @@
-"""The newsroom's own organisations, loaded as a real newsroom loads its gazetteer (tests/data/newsroom_gazetteer.tsv)."""
+"""The newsroom's own organisations as a real newsroom keeps them (tests/data/newsroom_gazetteer.tsv)."""
 
 from pathlib import Path
 
