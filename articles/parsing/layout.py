@@ -10,16 +10,20 @@ from dataclasses import dataclass, field
 
 from .bylines import _DATELINE_OPEN_RE, _DATELINE_RE, _Credit, _parse_byline, _photo_credit_continued, _split_credit
 from .records import Person
-from .text import _FRAGMENT_END_RE, _FULLWIDTH_DIGITS, _MARK_RE, _SENTENCE_PUNCT_RE, _WS, _terminated
+from .text import _FRAGMENT_END_RE, _FULLWIDTH_DIGITS, _MARK_RE, _SENTENCE_PUNCT_RE, _WS, _terminated, _text_anomalies
 
 # --- page header ---------------------------------------------------------------------------------------------------
 
+# Page staff printed in the header or footer: 责编：王建国 美编：李思远 校对：张敏.
+_STAFF_LABEL = r"(?:责任编辑|责任校对|美术编辑|版式设计|责编|美编|校对|版式|组版|照排|编辑(?=\s*[:：]))"
 _HEADER_TOKEN_RE = re.compile(
     r"(?P<date>(?P<y>\d{4})\s*[年\-/.]\s*(?P<m>\d{1,2})\s*[月\-/.]\s*(?P<d>\d{1,2})\s*日?)"
     r"|(?P<weekday>星期[一二三四五六日天]|周[一二三四五六日天]|礼拜[一二三四五六日天])"
     r"|(?P<lunar>农历[\u4e00-\u9fff]{2,10})"
-    r"|(?P<page>第\s*(?P<pn>\d{1,3})\s*版(?:\s*[:：]\s*[\u4e00-\u9fff]{1,10})?|(?P<pn2>\d{1,3})\s*版|[A-Z](?P<pn3>\d{1,2})\s*版)"
+    r"|(?P<page>(?P<label>第\s*(?P<pn>\d{1,3})\s*版|(?P<pn2>\d{1,3})\s*版|[A-Z]\s*(?P<pn3>\d{1,2})\s*版)"
+    r"(?:\s*[:：]\s*[\u4e00-\u9fff]{1,10})?)"
     r"|(?P<issue>第\s*(?P<iss>\d{1,7})\s*期|总第\s*(?P<iss2>\d{1,7})\s*期)"
+    f"|(?P<staff>{_STAFF_LABEL}\\s*[:：]?\\s*(?:(?:(?!{_STAFF_LABEL})[\u4e00-\u9fff]){{2,4}}(?:[·•][\u4e00-\u9fff]{{1,8}})?[\\s、，,/／]*)+)"
     r"|(?P<sep>[\s|｜·•/／,，、]+)"
     r"|(?P<other>.)"
 )
@@ -30,33 +34,48 @@ class _Header:
     date: datetime.date | None = None
     page: int | None = None
     issue: str | None = None
+    label: str | None = None
+    lines: list[str] = field(default_factory=list)
 
 
-def _read_header_line(text: str, header: _Header) -> bool:
-    """Fill header from a line made only of date/page/issue marks; False (header untouched) otherwise."""
-    if len(text) > 60:
-        return False
+def _scan_header(text: str) -> dict[str, object] | None:
+    """The marks of a line made only of date/page/issue/staff marks; None when the line holds anything else."""
+    if len(text) > 80:
+        return None
     found: dict[str, object] = {}
     for m in _HEADER_TOKEN_RE.finditer(text.translate(_FULLWIDTH_DIGITS)):
         kind = m.lastgroup
         if kind == "other":
-            return False
+            return None
         if kind == "date":
             try:
                 found["date"] = datetime.date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
             except ValueError:
-                return False
+                return None
         elif kind == "page":
             found["page"] = int(m.group("pn") or m.group("pn2") or m.group("pn3"))
+            found["label"] = text[m.start("label") : m.end("label")]
         elif kind == "issue":
             found["issue"] = m.group("iss") or m.group("iss2")
         elif kind in ("weekday", "lunar"):
             found.setdefault("weekday", True)
+        elif kind == "staff":
+            found["staff"] = True
     if not found or set(found) == {"weekday"}:
+        return None
+    return found
+
+
+def _read_header_line(text: str, header: _Header, *, staff_only: bool = False) -> bool:
+    """Fill header from a header line (only staff lines when staff_only); False (header untouched) otherwise."""
+    found = _scan_header(text)
+    if found is None or (staff_only and set(found) != {"staff"}):
         return False
     header.date = found.get("date", header.date)  # type: ignore[assignment]
     header.page = found.get("page", header.page)  # type: ignore[assignment]
+    header.label = found.get("label", header.label)  # type: ignore[assignment]
     header.issue = found.get("issue", header.issue)  # type: ignore[assignment]
+    header.lines.append(text)
     return True
 
 
@@ -74,6 +93,13 @@ _COLUMN_LABEL_RE = re.compile(
     r"^[【\[]?(?:开栏语|编者按|编后语?|短评|快评|微评|时评|评论员文章|本报评论员|图片新闻|图说|简讯|快讯|一线传真|工会动态"
     r"|新闻链接|相关链接|延伸阅读|记者手记|记者观察)[】\]]?[:：]?$"
 )
+# An editor's note standing before an article: 编者按：…, 【编者按】…
+_EDITOR_NOTE_RE = re.compile(r"^(?:【编者按】|\[编者按\]|编者按(?:[:：\s]|$))")
+# Continuation of a story printed on two pages: （上接第一版） opens a part, （下转第三版） closes one.
+_CONT_NUM = r"(?:第\s*)?(?P<num>[一二三四五六七八九十]{1,3}|[0-9０-９]{1,3}|[A-Z]\s*[0-9０-９]{1,2})\s*版"
+_CONT_FROM_RE = re.compile(f"^[（(]\\s*(?:上接|接)\\s*{_CONT_NUM}\\s*[）)]")
+_CONT_ON_RE = re.compile(f"[（(]\\s*(?:下转|转)\\s*{_CONT_NUM}\\s*[）)]$")
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 # Supplementary headline lines start with a verb or slogan; headline proper has a subject.
 _SUPPLEMENT_RE = re.compile(
     r"^(?:推动|推进|进一步|贯彻|邀请|包括|坚持|助力|线上线下|深入|加强|强化|持续|聚焦|扎实|全面|围绕|践行|弘扬|学习|落实"
@@ -88,17 +114,21 @@ _ACTION_RE = re.compile(
 
 
 class _Item:
-    __slots__ = ("text", "mark", "kind", "term", "credit", "dateline", "people", "bracketed")
+    __slots__ = ("text", "mark", "kind", "term", "credit", "dateline", "people", "bracketed", "cont_from", "cont_on")
 
     def __init__(self, text: str, mark: int):
         self.text = text
         self.mark = mark
-        self.kind = "T"  # T text, N banner, H banner line that is really a headline, D dateline, B byline, C credit
+        # T text, N banner, H banner line that is really a headline, D dateline, B byline, C credit,
+        # E start of an editor's note (编者按), M a line that is only a continuation mark.
+        self.kind = "T"
         self.term = False
         self.credit: _Credit | None = None
         self.dateline: re.Match[str] | None = None
         self.people: list[Person] = []
         self.bracketed = False
+        self.cont_from: re.Match[str] | None = None  # （上接第一版） opening the line
+        self.cont_on: re.Match[str] | None = None  # （下转第三版） closing the line
 
 
 def _clean_line(raw: str) -> tuple[int, str]:
@@ -126,7 +156,16 @@ def _classify(lines: list[tuple[int, str]]) -> list[_Item]:
         i += 1
         item = _Item(text, mark)
         items.append(item)
+        if _continuation_marks(item):
+            continue
+        if _EDITOR_NOTE_RE.match(text):
+            item.kind = "E"
+            item.term = _terminated(text)
+            continue
         m = _DATELINE_RE.match(text)
+        # 本报通讯员… is a credit, not the dateline 本报通讯 (the 讯 of 通讯员).
+        if m and text[m.end() : m.end() + 1] == "员" and m.group("inner") is None:
+            m = None
         if m and (m.group("inner") is not None or m.group("kind") == "讯"):
             item.kind = "D"
             item.dateline = m
@@ -155,6 +194,40 @@ def _classify(lines: list[tuple[int, str]]) -> list[_Item]:
     return items
 
 
+def _continuation_marks(item: _Item) -> bool:
+    """Cut （上接第一版） off the start and （下转第三版） off the end of the line; True when nothing else is left."""
+    text = item.text
+    start = _CONT_FROM_RE.match(text)
+    if start:
+        item.cont_from = start
+        text = text[start.end() :].lstrip(_WS)
+    end = _CONT_ON_RE.search(text)
+    if end:
+        item.cont_on = end
+        text = text[: end.start()].rstrip(_WS)
+    if not (start or end):
+        return False
+    item.text = text
+    if not text:
+        item.kind = "M"
+        return True
+    return False
+
+
+def continuation_page(mark: re.Match[str]) -> int | None:
+    """The page number a continuation mark points to: 第三版, 第3版, A3版."""
+    number = mark.group("num").translate(_FULLWIDTH_DIGITS)
+    digits = re.sub(r"\D", "", number)
+    if digits:
+        return int(digits)
+    value = 0
+    if "十" in number:
+        tens, _, ones = number.partition("十")
+        value = 10 * (_CN_DIGITS.get(tens, 0) if tens else 1)
+        number = ones
+    return value + _CN_DIGITS.get(number, 0) if number or value else None
+
+
 def _loose_heading(item: _Item) -> bool:
     text = item.text
     return (
@@ -179,6 +252,10 @@ class _RawArticle:
     para_open: bool = False
     credits: list[_Credit] = field(default_factory=list)
     anomalies: list[str] = field(default_factory=list)
+    editor_note: str | None = None
+    marks: list[str] = field(default_factory=list)
+    continued_from: int | None = None
+    continues_on: int | None = None
 
     def add_text(self, text: str, *, own_paragraph: bool = False) -> None:
         if not text:
@@ -188,6 +265,15 @@ class _RawArticle:
         else:
             self.paragraphs.append([text])
         self.para_open = not own_paragraph and not _terminated(text)
+
+    def add_marks(self, item: _Item) -> None:
+        """Keep the item's continuation marks (the printed text) and the pages they point to."""
+        if item.cont_from is not None:
+            self.marks.append(item.cont_from.group(0))
+            self.continued_from = self.continued_from or continuation_page(item.cont_from)
+        if item.cont_on is not None:
+            self.marks.append(item.cont_on.group(0))
+            self.continues_on = continuation_page(item.cont_on)
 
     def close(self) -> None:
         self.para_open = False
@@ -227,9 +313,17 @@ def _title_mark(items: list[_Item], blocks: dict[int, tuple[list[int], int]]) ->
 
 
 def _dateless_heading(
-    items: list[_Item], i: int, blocks: dict[int, tuple[list[int], int]], title_mark: int, after_credit: bool
+    items: list[_Item],
+    i: int,
+    blocks: dict[int, tuple[list[int], int]],
+    title_mark: int,
+    after_credit: bool,
+    leading: bool = False,
 ) -> int:
-    """How many lines from i head an article with no dateline (photo news, 开栏语, brief); 0 when they do not."""
+    """How many lines from i head an article with no dateline (photo news, 开栏语, brief); 0 when they do not.
+
+    leading: no article has started yet, so a heading followed by text heads an item of its own.
+    """
     n = len(items)
     first = items[i]
     marked = bool(title_mark and first.mark == title_mark)
@@ -246,6 +340,8 @@ def _dateless_heading(
     nxt = items[j] if j < n and j not in blocks else None
     if nxt is not None and nxt.kind == "T" and _CONTINUATION_RE.match(nxt.text):
         return 0
+    if nxt is not None and (nxt.kind == "E" or nxt.cont_from is not None):
+        return len(run)  # a headline over an editor's note, or over the continued part of a story
     # A caption closed by a photo credit within a few lines; a headline after a finished paragraph on the way
     # means the credit closes the next item, not this one.
     k = j
@@ -263,9 +359,48 @@ def _dateless_heading(
                 return len(run) - 1
     if nxt is None or nxt.kind != "T":
         return 0
-    if marked or after_credit or _COLUMN_LABEL_RE.match(first.text) or _OPENER_RE.match(nxt.text):
+    if leading or marked or after_credit or _COLUMN_LABEL_RE.match(first.text) or _OPENER_RE.match(nxt.text):
         return len(run)
     return 0
+
+
+# Section headings (小标题) inside a long feature: numbered, or set off by a symbol or brackets.
+_INTERTITLE_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[、.．]|[◆■●▲★◇□○◎]|【[^】]{1,28}】$)"
+)
+INTERTITLE_MAX = 12
+_FIRST_CLAUSE_RE = re.compile(r"[^，,、；;：:。！？!?”’」』）)》\"']*")
+
+
+def _intertitle(items: list[_Item], i: int, blocks: dict[int, tuple[list[int], int]], seen: bool) -> bool:
+    """Whether the short line at i is a section heading (小标题) of the article it stands in, not a new article.
+
+    Numbered or marked lines are; a bare line of at most INTERTITLE_MAX characters is when the article already has
+    one, or the section under it opens like a paragraph and runs on for two paragraphs or more (a brief has one).
+    """
+    item = items[i]
+    if not _strict_heading(item) or i + 1 >= len(items) or i + 1 in blocks or items[i + 1].kind != "T":
+        return False
+    paragraphs = 0
+    k = i + 1
+    while k < len(items) and k not in blocks and items[k].kind == "T" and items[k].credit is None:
+        if k > i + 1 and items[k - 1].term and _strict_heading(items[k]):
+            break
+        paragraphs += items[k].term
+        k += 1
+    if k < len(items) and items[k].credit is not None and items[k].credit.photo:
+        return False  # a caption closed by its photo credit: photo news
+    if _INTERTITLE_RE.match(item.text) and len(item.text) <= 30:
+        return True
+    if len(item.text) > INTERTITLE_MAX or _COLUMN_LABEL_RE.match(item.text) or _text_anomalies("", item.text):
+        return False
+    # A sentence broken after a short printed line goes on with a clause of a character or two (务，… 下”…).
+    nxt = items[i + 1].text
+    if _CONTINUATION_RE.match(nxt) or len(_FIRST_CLAUSE_RE.match(nxt).group()) < 2:
+        return False
+    # Printed columns break sentences after short lines too: a bare line is a section heading only in a feature
+    # that already has one, or over a section that opens like a paragraph (近日，…) and runs on.
+    return seen or (paragraphs >= 2 and bool(_OPENER_RE.match(nxt)))
 
 
 def _assign_headings(

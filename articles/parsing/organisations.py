@@ -29,8 +29,6 @@ DEFAULT_GAZETTEER: dict[str, str] = {
     "市工会干部学院": "北京市工会干部学院",
     "北京市总工会职工大学": "北京市总工会职工大学",
     "市总工会职工大学": "北京市总工会职工大学",
-    "北京师范大学": "北京师范大学",
-    "北师大": "北京师范大学",
     "中国劳动关系学院": "中国劳动关系学院",
     "中共中央党校（国家行政学院）": "中共中央党校（国家行政学院）",
     "中共中央党校(国家行政学院)": "中共中央党校（国家行政学院）",
@@ -40,11 +38,7 @@ DEFAULT_GAZETTEER: dict[str, str] = {
 }
 
 # Short place names that only ever prefix an organisation's name; never organisations themselves.
-_PLACE_ALIASES: dict[str, str] = {
-    "经开区": "北京经济技术开发区",
-    "北京经开区": "北京经济技术开发区",
-    "亦庄经开区": "北京经济技术开发区",
-}
+_PLACE_ALIASES: dict[str, str] = {}
 
 
 # --- organisations -----------------------------------------------------------------------------------------------

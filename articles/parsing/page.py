@@ -15,9 +15,11 @@ from .layout import (
     _clean_line,
     _dateless_heading,
     _Header,
+    _intertitle,
     _Item,
     _RawArticle,
     _read_header_line,
+    _strict_heading,
     _supplementary,
     _title_mark,
 )
@@ -71,7 +73,7 @@ def _parse_page(text: str, gazetteer: Mapping[str, str] | None, default_year: in
     header = _Header()
     banner: str | None = None
     start = 0
-    while start < len(lines) and start < 8:
+    while start < len(lines) and start < 8 + len(header.lines):
         mark, line = lines[start]
         if _read_header_line(line, header):
             start += 1
@@ -82,11 +84,25 @@ def _parse_page(text: str, gazetteer: Mapping[str, str] | None, default_year: in
             break
     if banner is None:
         raise ParseError("no recognisable article: the page has only a date/page header")
+    # The footer: date, page and staff lines closing the page; staff lines (责编：…) anywhere are never article text.
+    end = len(lines)
+    footer = _Header()
+    while end > start and _read_header_line(lines[end - 1][1], footer):
+        end -= 1
+    body_lines = []
+    for mark, line in lines[start:end]:
+        if not _read_header_line(line, header, staff_only=True):
+            body_lines.append((mark, line))
+    header.lines.extend(reversed(footer.lines))
+    header.date = header.date or footer.date
+    header.page, header.label = (header.page, header.label) if header.page else (footer.page, footer.label)
+    header.issue = header.issue or footer.issue
     items = [_Item(banner, 0)]
     items[0].kind = "N"
-    items.extend(_classify(lines[start:]))
+    items.extend(_classify(body_lines))
     page_anomalies: list[str] = []
-    raw_articles, title_mark = _structure(items, page_anomalies)
+    unassigned: list[str] = []
+    raw_articles, title_mark = _structure(items, page_anomalies, unassigned)
     if not raw_articles:
         raise ParseError("no recognisable article: no headline followed by a dateline, credit or body")
     if items[0].kind == "H":
@@ -153,6 +169,9 @@ def _parse_page(text: str, gazetteer: Mapping[str, str] | None, default_year: in
         page_number=header.page,
         issue_number=header.issue,
         anomalies=page_anomalies,
+        unassigned=unassigned,
+        header_lines=header.lines,
+        page_label=header.label,
     )
 
 
@@ -160,26 +179,62 @@ def _fields(article: ParsedArticle) -> list[str]:
     return [t for t in (article.kicker, article.title, article.subtitle) if t] + list(article.body)
 
 
-def _structure(items: list[_Item], page_anomalies: list[str]) -> tuple[list[_RawArticle], int]:
-    """Split the classified lines into articles (headings, anchor, body, credits); also the page's title mark."""
+def _structure(items: list[_Item], page_anomalies: list[str], unassigned: list[str]) -> tuple[list[_RawArticle], int]:
+    """Split the classified lines into articles (headings, anchor, body, credits); also the page's title mark.
+
+    Text that belongs to no article (no headline of its own before the first one) goes to unassigned, as printed.
+    """
     blocks = _anchor_blocks(items)
     title_mark = _title_mark(items, blocks)
     articles: list[_RawArticle] = []
     current: _RawArticle | None = None
-    orphans: list[str] = []
+    note: str | None = None  # an editor's note waiting for the article it stands before
     closed = True
     after_credit = False
+    intertitles = False
     i = 0
     n = len(items)
+
+    def start(heads: list[_Item], anchor: _Item | None) -> _RawArticle:
+        nonlocal note, intertitles
+        article = _RawArticle(heads, anchor)
+        if note is not None:
+            article.editor_note, note = note, None
+        articles.append(article)
+        intertitles = False
+        return article
+
+    def fresh(article: _RawArticle | None) -> bool:
+        # Headings only so far: a note, a mark or a dateline under them still belongs to them.
+        return article is not None and not article.paragraphs and article.anchor is None and not article.credits
+
+    def lost(text: str, why: str) -> None:
+        unassigned.append(text)
+        page_anomalies.append(f"{why}, kept as unassigned text: {text[:30]}")
+
     while i < n:
         if i in blocks:
             heads, a = blocks[i]
-            for h in heads:
-                if items[h].kind == "N":
-                    items[h].kind = "H"
-            current = _RawArticle([items[h] for h in heads], items[a])
-            articles.append(current)
             anchor = items[a]
+            if heads:
+                for h in heads:
+                    if items[h].kind == "N":
+                        items[h].kind = "H"
+                current = start([items[h] for h in heads], anchor)
+            elif fresh(current):
+                current.anchor = anchor  # type: ignore[union-attr]
+            elif current is not None:
+                # A dateline with no headline of its own: its text stays with the article it follows.
+                current.anomalies.append(f"a dateline without a headline joined this article: {anchor.text[:30]}")
+                current.add_text(anchor.text, own_paragraph=True)
+                current.add_marks(anchor)
+                closed, after_credit, i = True, False, a + 1
+                continue
+            else:
+                lost(anchor.text, "a dateline without a headline before the first article")
+                closed, after_credit, i = True, False, a + 1
+                continue
+            assert current is not None
             if anchor.kind == "D":
                 rest = anchor.text[anchor.dateline.end() :].strip(_WS)
                 split = _split_credit(rest) if rest else None
@@ -187,6 +242,7 @@ def _structure(items: list[_Item], page_anomalies: list[str]) -> tuple[list[_Raw
                     rest, credit = split
                     current.credits.append(credit)
                 current.add_text(rest)
+            current.add_marks(anchor)
             closed = not current.para_open
             after_credit = False
             i = a + 1
@@ -195,55 +251,88 @@ def _structure(items: list[_Item], page_anomalies: list[str]) -> tuple[list[_Raw
         if item.kind == "N":
             i += 1
             continue
+        if item.kind == "M":
+            if current is not None:
+                current.add_marks(item)
+            else:
+                lost(item.text or (item.cont_from or item.cont_on).group(0), "a continuation mark before any article")  # type: ignore[union-attr]
+            i += 1
+            continue
+        if item.kind == "E":
+            # The note runs on, paragraph after paragraph, until a headline, a dateline or a credit.
+            parts = [item.text]
+            i += 1
+            while i < n and i not in blocks and items[i].kind == "T" and items[i].credit is None:
+                if _terminated(parts[-1]) and _strict_heading(items[i]):
+                    break
+                parts.append(("\n" if _terminated(parts[-1]) else "") + items[i].text)
+                i += 1
+            text = "".join(parts)
+            if fresh(current) and current.editor_note is None:  # type: ignore[union-attr]
+                current.editor_note = text  # type: ignore[union-attr]
+            elif note is not None:
+                note += text
+            else:
+                note = text
+            closed, after_credit = True, False
+            continue
         if item.kind in "CB":
             if item.credit is not None and current is not None:
                 current.credits.append(item.credit)
-            elif item.credit is not None and item.credit.people:
-                page_anomalies.append(f"credit before the first article ignored: {item.text}")
-            elif item.credit is not None:
-                page_anomalies.append(f"credit without a person: {item.text}")
+            elif current is None:
+                lost(item.text, "a credit before the first article")
             if current is not None:
                 current.close()
             closed = True
             after_credit = True
             i += 1
             continue
-        if item.kind == "D":  # a dateline is always in a block; kept for safety
+        if (
+            current is not None
+            and closed
+            and current.paragraphs
+            and not (title_mark and item.mark == title_mark)
+            and _intertitle(items, i, blocks, intertitles)
+        ):
+            # A section heading (小标题) of a long feature: its own paragraph of the body.
+            current.add_text(item.text, own_paragraph=True)
+            intertitles = True
             i += 1
             continue
         if closed or (title_mark and item.mark == title_mark):
-            count = _dateless_heading(items, i, blocks, title_mark, after_credit)
+            count = _dateless_heading(items, i, blocks, title_mark, after_credit, leading=current is None)
             if count:
-                current = _RawArticle(items[i : i + count], None)
-                articles.append(current)
+                current = start(items[i : i + count], None)
                 i += count
                 closed = True
                 after_credit = False
                 continue
         if current is None:
-            orphans.append(item.text)
+            lost(item.text, "text before the first article has no headline")
+            if item.credit is not None:
+                unassigned.append(item.credit.text)
         else:
             own = bool(item.mark) and not current.para_open
+            if item.cont_from is not None and current.paragraphs:
+                current.close()  # （上接…） opens a paragraph
             current.add_text(item.text, own_paragraph=own)
+            current.add_marks(item)
             if item.credit is not None:
                 current.credits.append(item.credit)
+                current.close()
+            elif item.cont_on is not None:
                 current.close()
         closed = current is None or not current.para_open
         after_credit = item.credit is not None
         i += 1
-    if orphans:
-        preview = "".join(orphans)[:30]
-        page_anomalies.append(f"text before the first article was not attached to any article: {preview}…")
+    if note is not None:
+        lost(note, "an editor's note with no article after it")
     return articles, title_mark
 
 
 def _build_article(raw: _RawArticle, title_mark: int, gaz: _Gazetteer) -> ParsedArticle:
     anomalies = list(raw.anomalies)
-    if raw.headings:
-        kicker, title, subtitle = _assign_headings(raw.headings, title_mark, lambda t: _title_like(t, gaz))
-    else:
-        kicker, title, subtitle = None, "", None
-        anomalies.append("article has no headline")
+    kicker, title, subtitle = _assign_headings(raw.headings, title_mark, lambda t: _title_like(t, gaz))
     people: list[Person] = []
     dateline = None
     if raw.anchor is not None and raw.anchor.kind == "D":
@@ -275,6 +364,10 @@ def _build_article(raw: _RawArticle, title_mark: int, gaz: _Gazetteer) -> Parsed
         people=people,
         body=body,
         credits=[credit.text for credit in raw.credits],
+        editor_note=raw.editor_note,
+        continued_from=raw.continued_from,
+        continues_on=raw.continues_on,
+        continuation_marks=list(raw.marks),
     )
     for name, value in (("kicker", kicker), ("title", title), ("subtitle", subtitle)):
         if value:

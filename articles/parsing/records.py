@@ -45,6 +45,10 @@ class ParsedArticle:
     tokens: dict[str, list[str]] = field(default_factory=dict)
     anomalies: list[str] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)  # every credit line as printed, in order
+    editor_note: str | None = None
+    continued_from: int | None = None
+    continues_on: int | None = None
+    continuation_marks: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -58,3 +62,6 @@ class ParsedPage:
     page_number: int | None = None
     issue_number: str | None = None
     anomalies: list[str] = field(default_factory=list)
+    unassigned: list[str] = field(default_factory=list)
+    header_lines: list[str] = field(default_factory=list)
+    page_label: str | None = None

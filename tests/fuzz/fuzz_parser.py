@@ -1,7 +1,8 @@
 """Dedicated parser fuzz run (not part of `make test`): `make fuzz` or `python -m tests.fuzz.fuzz_parser [N]`.
 
-Every generated input must give a ParsedPage or raise ParseError, nothing else; the run prints the case count,
-the slowest input and a linearity check on huge lines.
+Every generated input must give a ParsedPage that keeps every printed character (conservation) or raise ParseError,
+nothing else; the run prints the case count, the conservation failures (must be 0), the slowest input and a linearity
+check on huge lines.
 """
 
 import random
@@ -13,21 +14,27 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles.parsing import ParsedPage, ParseError, parse_page
+from articles.parsing.conservation import check_conservation
 
 SEEDS = [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))]
 LINES = [line for text in SEEDS for line in text.splitlines()]
-STATS = {"cases": 0, "slowest": 0.0, "slowest_input": "", "errors": 0}
+STATS = {"cases": 0, "slowest": 0.0, "slowest_input": "", "errors": 0, "conservation": 0, "first_loss": ""}
 
 
 def check(text: str) -> None:
-    """The one property: a page or a ParseError; anything else fails the run."""
+    """The property: a page that keeps every printed character, or a ParseError; anything else fails the run."""
     start = time.perf_counter()
+    result = None
     try:
         result = parse_page(text)
         assert isinstance(result, ParsedPage)
     except ParseError:
         STATS["errors"] += 1
     spent = time.perf_counter() - start
+    problems = check_conservation(text, result) if result is not None else []
+    if problems:
+        STATS["conservation"] += 1
+        STATS["first_loss"] = STATS["first_loss"] or f"{problems} on {text!r}"
     STATS["cases"] += 1
     if spent > STATS["slowest"]:
         STATS["slowest"], STATS["slowest_input"] = spent, text
@@ -107,8 +114,11 @@ def main() -> None:
     run(examples)
     figures = linearity()
     print(f"cases: {STATS['cases']:,} (ParseError on {STATS['errors']:,}); {time.perf_counter() - started:.0f} s")
+    print(f"conservation failures: {STATS['conservation']:,}")
     print(f"slowest: {STATS['slowest'] * 1000:.1f} ms on a {len(STATS['slowest_input']):,}-character input")
     print("huge lines:", ", ".join(f"{size:,} chars {seconds:.2f} s" for size, seconds in figures))
+    if STATS["conservation"]:
+        raise SystemExit(f"conservation failed; first: {STATS['first_loss']}")
     per_char = [seconds / size for size, seconds in figures]
     if per_char[-1] > 3 * per_char[0]:
         raise SystemExit("the parser is not linear: time per character grew more than threefold")
