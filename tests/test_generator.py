@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles import generator
-from articles.generator import END_PUNCT, GeneratedPage, generate_archive, iter_pages
+from articles.devtools import generator
+from articles.devtools.generator import END_PUNCT, GeneratedPage, generate_archive, iter_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 CREDIT_RE = re.compile(r"^本报记者 \S+ 摄$")
@@ -121,7 +121,7 @@ def test_same_seed_gives_identical_bytes_and_another_seed_does_not(tmp_path):
 
 def test_output_does_not_depend_on_hash_randomisation(tmp_path):
     script = (
-        "import sys; from pathlib import Path; from articles.generator import generate_archive; "
+        "import sys; from pathlib import Path; from articles.devtools.generator import generate_archive; "
         "generate_archive(articles=300, seed=9, out=Path(sys.argv[1]))"
     )
     for hash_seed in ("1", "2"):
@@ -500,7 +500,7 @@ def test_every_character_of_a_varied_page_is_recorded_once(varied_pages):
 
 
 def test_every_convention_occurs_often_enough_to_score(varied_pages):
-    from articles.generator_conventions import ALL_CONVENTIONS
+    from articles.devtools.conventions import ALL_CONVENTIONS
 
     seen = Counter(a.convention for p in varied_pages for a in p.articles)
     seen.update(c for p in varied_pages for c in p.conventions)

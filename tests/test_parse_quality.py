@@ -5,8 +5,8 @@ import json
 import pytest
 from django.core.management import call_command
 
-from articles.generator import build_people, iter_pages
-from articles.parse_quality import evaluate
+from articles.devtools.generator import build_people, iter_pages
+from articles.devtools.parse_quality import evaluate
 from articles.parsing import parse_page
 
 SEED = 31
@@ -37,7 +37,7 @@ def test_every_convention_reaches_the_threshold(report):
 
 
 def test_every_convention_is_scored_on_enough_articles(report):
-    from articles.generator_conventions import ALL_CONVENTIONS
+    from articles.devtools.conventions import ALL_CONVENTIONS
 
     assert set(ALL_CONVENTIONS) <= set(report.scores)
     assert all(s.found + s.missed >= 15 for s in report.scores.values()), report.table()

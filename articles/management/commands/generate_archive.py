@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.generator import DEFAULT_VARIETY, generate_archive
+from articles.devtools.generator import DEFAULT_VARIETY, generate_archive
 
 
 def iso_date(value: str) -> date:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.generator import build_people, iter_pages
-from articles.parse_quality import evaluate
+from articles.devtools.generator import build_people, iter_pages
+from articles.devtools.parse_quality import evaluate
 from articles.parsing import parse_page
 
 

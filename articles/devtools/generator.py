@@ -19,7 +19,7 @@ from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
 
-from .generator_conventions import (
+from .conventions import (
     BYLINE_CONVENTIONS,
     CAPTION_SCENES,
     EDITOR_NOTES,
@@ -34,7 +34,7 @@ from .generator_conventions import (
     role_of,
 )
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 END_PUNCT = "。！？"
 # One blank line is the ordinary paragraph break; column extraction sometimes leaves three.
 SEP = "\n\n"
