@@ -33,8 +33,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from . import search
+from .devtools.generator import generate_archive
 from .filters import ArticleFilter
-from .generator import generate_archive
 from .models import Article, Issue, Reporter
 
 QUERIES_FILE = Path(__file__).resolve().parent / "data" / "bench_queries.txt"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles import generator
-from articles.generator import END_PUNCT, GeneratedPage, generate_archive, iter_pages
+from articles.devtools import generator
+from articles.devtools.generator import END_PUNCT, GeneratedPage, generate_archive, iter_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 CREDIT_RE = re.compile(r"^本报记者 \S+ 摄$")
@@ -38,7 +38,8 @@ def paragraph_ends(text: str) -> bool:
 
 @pytest.fixture(scope="module")
 def pages() -> list[GeneratedPage]:
-    return list(iter_pages(articles=2000, seed=11))
+    # The seed pages' own conventions only: each line of such a page is checked against the record below.
+    return list(iter_pages(articles=2000, seed=11, variety=0))
 
 
 def walk(page: GeneratedPage) -> Counter:
@@ -120,7 +121,7 @@ def test_same_seed_gives_identical_bytes_and_another_seed_does_not(tmp_path):
 
 def test_output_does_not_depend_on_hash_randomisation(tmp_path):
     script = (
-        "import sys; from pathlib import Path; from articles.generator import generate_archive; "
+        "import sys; from pathlib import Path; from articles.devtools.generator import generate_archive; "
         "generate_archive(articles=300, seed=9, out=Path(sys.argv[1]))"
     )
     for hash_seed in ("1", "2"):
@@ -140,7 +141,7 @@ def test_a_smaller_archive_is_a_prefix_of_a_larger_one(tmp_path):
 
 @pytest.mark.parametrize("count", [1, 12, 19, 20, 21, 777])
 def test_stops_at_exactly_n_articles(tmp_path, count):
-    report = generate_archive(articles=count, seed=2, out=tmp_path)
+    report = generate_archive(articles=count, seed=2, out=tmp_path, variety=0)
     texts = [p.read_text(encoding="utf-8") for p in sorted(tmp_path.iterdir())]
     printed = sum(len(DATELINE_RE.findall(t)) + t.count("摄影报道") for t in texts)
     assert report.articles == printed == count
@@ -267,7 +268,7 @@ def test_vocabulary_is_long_tailed_with_rare_words(monkeypatch):
         return words
 
     monkeypatch.setattr(generator.Vocabulary, "sample", recording)
-    text = "".join(page.text for page in iter_pages(articles=1000, seed=4))
+    text = "".join(page.text for page in iter_pages(articles=1000, seed=4, variety=0))
     freq = {}
     with open(generator.jieba_dictionary_path(), encoding="utf-8") as fh:
         for line in fh:
@@ -385,7 +386,7 @@ def parsed_sample():
     from articles.parsing import ParseError, parse_page
 
     results = []
-    for page in iter_pages(articles=1200, seed=21):
+    for page in iter_pages(articles=1200, seed=21, variety=0):
         try:
             results.append((page, parse_page(page.text), None))
         except ParseError as error:
@@ -471,3 +472,73 @@ def test_parser_rejoins_split_paragraphs_and_finds_event_dates(parsed_sample):
                 f"{page.name}: {mine.title}: wrote {mine.event_date}, parsed {theirs.event_date}"
             )
     assert not problems, _report(problems)
+
+
+# --- other workers' papers' conventions ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def varied_pages() -> list[GeneratedPage]:
+    return list(iter_pages(articles=3000, seed=12, variety=0.6))
+
+
+def _non_blank(text: str) -> Counter:
+    return Counter(ch for ch in text if not ch.isspace() and ch not in "#")
+
+
+def _recorded(page: GeneratedPage) -> Counter:
+    parts = [page.banner, *page.header_lines]
+    for a in page.articles:
+        dateline = a.dateline.removesuffix("报道") + "报道" if a.dateline.endswith("报道") else a.dateline
+        parts += [a.kicker, a.title, a.subtitle, a.editor_note, dateline, *a.body, *a.credits, *a.marks]
+    return _non_blank("".join(parts))
+
+
+def test_every_character_of_a_varied_page_is_recorded_once(varied_pages):
+    for page in varied_pages:
+        assert _non_blank(page.text) == _recorded(page), page.name
+
+
+def test_every_convention_occurs_often_enough_to_score(varied_pages):
+    from articles.devtools.conventions import ALL_CONVENTIONS
+
+    seen = Counter(a.convention for p in varied_pages for a in p.articles)
+    seen.update(c for p in varied_pages for c in p.conventions)
+    for convention in ALL_CONVENTIONS:
+        assert seen[convention] >= 10, (convention, seen[convention])
+
+
+def test_conventions_print_as_other_papers_do(varied_pages):
+    by = defaultdict(list)
+    for page in varied_pages:
+        for a in page.articles:
+            by[a.convention].append(a)
+    assert all(re.fullmatch(r"本报讯 记者\w{2,3} 通讯员\w{2,3}报道", a.dateline) for a in by["dateline_plain"])
+    assert all(re.fullmatch(r"本报讯 \w{2,3}报道", a.dateline) for a in by["dateline_plain_norole"])
+    assert all(not a.dateline and re.fullmatch(r"（[^（）]+）", a.credits[0]) for a in by["author_at_end"])
+    assert all(a.roles and {r for _, r in a.roles} <= {"unspecified", "photographer"} for a in by["author_at_end"])
+    assert all(re.fullmatch(r"本报讯（记者\w{4,6}( 通讯员\w{4,6})?）", a.dateline) for a in by["names_run_together"])
+    assert all(len(a.credits[-1].split()) == 11 for a in by["credit_eight"])  # 2 labels + 8 names + 摄
+    assert all(a.credits[-1].startswith("图/") for a in by["credit_tu"])
+    assert all(len(a.credits) == 2 for a in by["photo_credit_split"])
+    assert all(a.editor_note.startswith(("编者按：", "【编者按】")) for a in by["editor_note"])
+    features = by["feature_sections"]
+    assert all(len(a.body) >= 8 and sum(1 for p in a.body if p[-1] not in "。！？”") >= 2 for a in features)
+    assert all(len(a.body) == 1 for a in by["brief"])
+    fronts = [a for a in by["continuation"] if a.continues_on]
+    backs = [a for a in by["continuation"] if a.continued_from]
+    assert fronts and backs and {a.title for a in backs} <= {a.title for a in fronts}
+    headers = [p for p in varied_pages if "page_header" in p.conventions]
+    assert headers and all(re.search(r"\d{4}年\d{1,2}月\d{1,2}日", "".join(p.header_lines)) for p in headers)
+    assert all(p.text.lstrip().startswith(p.header_lines[0]) for p in headers)
+
+
+@pytest.mark.parametrize("count", [1, 19, 21, 777])
+def test_a_varied_archive_stops_at_exactly_n_articles(tmp_path, count):
+    varied = generate_archive(articles=count, seed=2, out=tmp_path, variety=0.6)
+    assert varied.articles == sum(len(p.articles) for p in iter_pages(articles=count, seed=2, variety=0.6)) == count
+
+
+def test_variety_zero_prints_only_the_seed_conventions():
+    conventions = {a.convention for p in iter_pages(articles=800, seed=3, variety=0) for a in p.articles}
+    assert conventions <= {"dateline_brackets", "photo_news"}

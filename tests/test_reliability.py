@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from articles.generator import generate_archive
+from articles.devtools.generator import generate_archive
 from articles.models import Article, Page
 
 MANAGE = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]

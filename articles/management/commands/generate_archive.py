@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.generator import generate_archive
+from articles.devtools.generator import DEFAULT_VARIETY, generate_archive
 
 
 def iso_date(value: str) -> date:
@@ -27,15 +27,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--start-date", type=iso_date, default=date(2013, 1, 1), help="date of the first issue (2013-01-01)"
         )
+        parser.add_argument(
+            "--variety",
+            type=float,
+            default=DEFAULT_VARIETY,
+            help=f"share of articles in other workers' papers' conventions, 0 to 1 (default {DEFAULT_VARIETY})",
+        )
 
-    def handle(self, *args, articles, seed, out, start_date, **options):
+    def handle(self, *args, articles, seed, out, start_date, variety, **options):
         if articles < 1:
             raise CommandError("--articles must be at least 1")
+        if not 0 <= variety <= 1:
+            raise CommandError("--variety must be between 0 and 1")
         if out.exists() and not out.is_dir():
             raise CommandError(f"--out {out} exists and is not a folder")
         # Leftovers of an earlier, larger run would mix with this archive; they are kept but reported.
         existing = sum(1 for _ in out.glob("*.txt")) if out.is_dir() else 0
-        report = generate_archive(articles=articles, seed=seed, out=out, start_date=start_date)
+        report = generate_archive(articles=articles, seed=seed, out=out, start_date=start_date, variety=variety)
         if existing:
             self.stderr.write(f"note: {out} already held {existing} page files; same-named ones were overwritten")
         self.stdout.write(

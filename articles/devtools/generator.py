@@ -19,7 +19,22 @@ from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+from .conventions import (
+    BYLINE_CONVENTIONS,
+    CAPTION_SCENES,
+    EDITOR_NOTES,
+    PHOTO_CONVENTIONS,
+    PHOTO_PAGE_TITLES,
+    SECTION_HEADINGS,
+    SECTION_NUMBERS,
+    SHAPE_CONVENTIONS,
+    chinese_number,
+    footer_line,
+    header_lines,
+    role_of,
+)
+
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 END_PUNCT = "。！？"
 # One blank line is the ordinary paragraph break; column extraction sometimes leaves three.
 SEP = "\n\n"
@@ -33,6 +48,8 @@ BODY_MIN, BODY_MAX = 150, 3000
 # The target stays this far under BODY_MAX: the paragraph and the closing that cross it may add up to ~350.
 BODY_TARGET_MAX = 2600
 ORGANISATION_COUNT = 2000
+# Share of articles (and pages) printed in another workers' paper's convention rather than the seeds' own.
+DEFAULT_VARIETY = 0.25
 
 # People who sign the seed pages; the pools start with them so generated pages continue the real ones.
 SEED_REPORTERS = (
@@ -560,6 +577,14 @@ class GeneratedArticle:
     organisations: tuple[str, ...] = ()
     event_date: date | None = None
     body: tuple[str, ...] = ()  # whole paragraphs, the first without its dateline, no credit
+    # What a parser must read, whatever the convention: the printed parts and (name, role) of every person.
+    convention: str = "dateline_brackets"
+    roles: tuple[tuple[str, str], ...] = ()
+    credits: tuple[str, ...] = ()  # credit lines (and an author's bracket at the end) as printed
+    editor_note: str = ""
+    continued_from: int | None = None
+    continues_on: int | None = None
+    marks: tuple[str, ...] = ()  # continuation markers as printed
 
     @property
     def body_chars(self) -> int:
@@ -576,6 +601,8 @@ class GeneratedPage:
     text: str
     articles: list[GeneratedArticle]
     features: Counter = field(default_factory=Counter)
+    header_lines: tuple[str, ...] = ()  # date, page label and staff lines, above the banner or at the foot
+    conventions: tuple[str, ...] = ()  # page-level conventions (page_header, photo_page…)
 
 
 class Vocabulary:
@@ -891,8 +918,13 @@ _SLOT_CHOICES = {
 class _Composer:
     """Writes the pages of one archive from one random stream."""
 
-    def __init__(self, seed: int, seeds_dir: Path | None):
+    def __init__(self, seed: int, seeds_dir: Path | None, variety: float = 0.0):
         self.rng = random.Random(seed)
+        self.variety = variety
+        self.markdown = False
+        self.page_number = 1
+        # Second parts of front-page stories, by (issue day, page they jump to).
+        self.jumps: dict[tuple[date, int], dict] = {}
         self.vocabulary = load_vocabulary()
         self.sentences = load_seed_sentences(seeds_dir)
         self.reporters, self.correspondents = build_people(seed)
@@ -1141,8 +1173,24 @@ class _Composer:
 
     # --- items --------------------------------------------------------------------------------------------
 
-    def news(self, day: date, markdown: bool, features: Counter) -> tuple[list[tuple[str, str]], GeneratedArticle]:
+    def pick_convention(self, menu: tuple[str, ...], default: str) -> str:
+        """One of `menu` for a share `variety` of items, else the seed pages' own convention."""
         rng = self.rng
+        if self.variety and rng.random() < self.variety:
+            return menu[int(rng.random() * len(menu))]
+        return default
+
+    def news(
+        self, day: date, markdown: bool, features: Counter, *, convention: str | None = None
+    ) -> tuple[list[tuple[str, str]], GeneratedArticle]:
+        story = self.news_story(day, features, convention)
+        return self.lay_out_news(story, markdown, features)
+
+    def news_story(self, day: date, features: Counter, convention: str | None) -> dict:
+        """The parts of one news story before layout: headings, byline, paragraphs, credits."""
+        rng = self.rng
+        if convention is None:
+            convention = self.pick_convention(BYLINE_CONVENTIONS + SHAPE_CONVENTIONS, "dateline_brackets")
         event = day - timedelta(days=1)
         org = self.pick_org()
         while len(org.short) > 20:
@@ -1150,11 +1198,16 @@ class _Composer:
         first, later = self.mention(org, features)
         title, lead_predicate = self.headline(org.short, event)
         kicker = (
-            self.extra_heading(KICKERS + HEADLINE_KICKERS if markdown else KICKERS, event) if rng.random() < 0.2 else ""
+            self.extra_heading(KICKERS + HEADLINE_KICKERS if self.markdown else KICKERS, event)
+            if rng.random() < 0.2
+            else ""
         )
         subtitle = self.extra_heading(SUBTITLES, event) if rng.random() < 0.25 else ""
         people = self.byline_people()
         dateline, people = self.dateline(people, features)
+        roles = [(p.name, role_of(p.label)) for p in people]
+        labelled = tuple((p.label, p.name) for p in people)
+        dateline, roles, labelled, end_author = self.styled_byline(convention, dateline, roles, labelled)
         organisations = [org.name]
 
         purpose = self.fill(rng.choice(PURPOSES), event)
@@ -1176,39 +1229,165 @@ class _Composer:
         if rng.random() < 0.15:
             lead += f"这是{later}{event.year}年开展的第{rng.randint(2, 12)}场同类活动。"
 
-        target = min(max(rng.lognormvariate(math.log(550), 0.75), BODY_MIN), BODY_TARGET_MAX)
         paragraphs = [lead]
-        total = len(lead)
-        while total < target:
-            para = self.body_paragraph(later, max(1, min(rng.randint(80, 350), int(target - total))))
-            paragraphs.append(para)
-            total += len(para)
-        text = "".join(paragraphs)
-        missing = [word for word in ("北京", "工会", "职工") if word not in text]
-        paragraphs.append(self.closing(later, missing, event))
-        while sum(map(len, paragraphs)) > BODY_MAX and len(paragraphs) > 2:
-            del paragraphs[-2]
+        if convention != "brief":
+            target = min(max(rng.lognormvariate(math.log(550), 0.75), BODY_MIN), BODY_TARGET_MAX)
+            total = len(lead)
+            while total < target or (convention == "feature_sections" and len(paragraphs) < 9):
+                para = self.body_paragraph(later, max(1, min(rng.randint(80, 350), int(target - total))))
+                paragraphs.append(para)
+                total += len(para)
+            text = "".join(paragraphs)
+            missing = [word for word in ("北京", "工会", "职工") if word not in text]
+            paragraphs.append(self.closing(later, missing, event))
+            while sum(map(len, paragraphs)) > BODY_MAX and len(paragraphs) > 2 and convention != "feature_sections":
+                del paragraphs[-2]
+        if convention == "feature_sections":
+            slots = sorted(rng.sample(range(2, len(paragraphs) - 1), k=min(3, len(paragraphs) - 3)))
+            numbered = rng.random() < 0.5
+            headings = rng.sample(SECTION_HEADINGS, k=len(slots))
+            for n, (slot, heading) in enumerate(zip(reversed(slots), reversed(headings), strict=True)):
+                prefix = SECTION_NUMBERS[len(slots) - 1 - n] if numbered else ""
+                paragraphs.insert(slot, prefix + heading)
 
+        photographer_credit: tuple[str, tuple[tuple[str, str], ...]] | None = None
+        credit_mode = rng.random()
+        if convention.startswith("credit_"):
+            photographer_credit = self.styled_credit(convention)
+        elif credit_mode < 0.2:
+            photographer = self.staff()
+            mode = "appended" if credit_mode < 0.05 else "line"
+            photographer_credit = (mode, (("本报记者", photographer.name),))
+        editor_note = ""
+        if convention == "editor_note":
+            note = rng.choice(EDITOR_NOTES)
+            editor_note = ("编者按：" if rng.random() < 0.7 else "【编者按】") + note
+        return {
+            "convention": convention,
+            "event": event if when[0].isdigit() else None,
+            "kicker": kicker,
+            "title": title,
+            "subtitle": subtitle,
+            "editor_note": editor_note,
+            "dateline": dateline,
+            "labelled": labelled,
+            "roles": roles,
+            "end_author": end_author,
+            "paragraphs": paragraphs,
+            "photographer_credit": photographer_credit,
+            "organisations": tuple(organisations),
+        }
+
+    def styled_byline(
+        self, convention: str, dateline: str, roles: list, labelled: tuple
+    ) -> tuple[str, list, tuple, str]:
+        """The dateline (or end-of-story author) a convention prints, the people it names, their roles."""
+        rng = self.rng
+        if convention == "dateline_plain":
+            staff, other = self.staff(), self.contributor_labelled("通讯员")
+            names = f"记者{staff.name} 通讯员{other.name}"
+            pairs = (("记者", staff.name), ("通讯员", other.name))
+            return f"本报讯 {names}报道", [(n, role_of(lb)) for lb, n in pairs], pairs, ""
+        if convention == "dateline_plain_one":
+            other = self.contributor_labelled("通讯员")
+            return f"本报讯 通讯员{other.name}报道", [(other.name, "correspondent")], (("通讯员", other.name),), ""
+        if convention == "dateline_plain_norole":
+            person = self.staff()
+            return f"本报讯 {person.name}报道", [(person.name, "unspecified")], (("", person.name),), ""
+        if convention == "names_run_together":
+            staff = self.distinct(self.staff, 2)
+            others = self.distinct(lambda: self.contributor_labelled("通讯员"), rng.choice((0, 2)))
+            inner = "记者" + "".join(p.name for p in staff)
+            if others:
+                inner += " 通讯员" + "".join(p.name for p in others)
+            pairs = tuple(("记者", p.name) for p in staff) + tuple(("通讯员", p.name) for p in others)
+            return f"本报讯（{inner}）", [(n, role_of(lb)) for lb, n in pairs], pairs, ""
+        if convention == "author_at_end":
+            people = self.distinct(self.contributor, rng.choice((1, 2)))
+            pairs = tuple(("", p.name) for p in people)
+            author = "（" + " ".join(p.name for p in people) + "）"
+            return "", [(p.name, "unspecified") for p in people], pairs, author
+        if convention == "author_at_end_roles":
+            staff, other = self.staff(), self.contributor_labelled("通讯员")
+            pairs = (("本报记者", staff.name), ("通讯员", other.name))
+            author = f"（本报记者 {staff.name} 通讯员 {other.name}）"
+            return "", [(n, role_of(lb)) for lb, n in pairs], pairs, author
+        return dateline, roles, labelled, ""
+
+    def styled_credit(self, convention: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """A photo credit line in one of the shapes workers' papers print, and its (label, name) pairs."""
+        if convention == "credit_xinhua":
+            name = self.rng.choice(self.speakers)
+            return f"新华社记者 {name} 摄", (("新华社记者", name),)
+        if convention == "credit_eight":
+            staff = self.distinct(self.staff, 4)
+            others = self.distinct(lambda: self.contributor_labelled("通讯员"), 4)
+            line = "本报记者 " + " ".join(p.name for p in staff) + " 通讯员 " + " ".join(p.name for p in others) + " 摄"
+            return line, tuple(("本报记者", p.name) for p in staff) + tuple(("通讯员", p.name) for p in others)
+        name = self.staff().name
+        line = {"credit_plain": f"{name} 摄", "credit_slash": f"{name}/摄", "credit_tu": f"图/{name}"}[convention]
+        return line, (("", name),)
+
+    def contributor_labelled(self, label: str) -> Person:
+        person = self.contributor()
+        while person.label != label:
+            person = self.contributor()
+        return person
+
+    def distinct(self, draw, count: int) -> list[Person]:
+        people: list[Person] = []
+        while len(people) < count:
+            person = draw()
+            if person not in people:
+                people.append(person)
+        return people
+
+    def lay_out_news(self, story: dict, markdown: bool, features: Counter) -> tuple[list, GeneratedArticle]:
+        """The page lines of a story: headings, editor's note, paragraphs cut by columns, credits."""
+        rng = self.rng
+        convention = story["convention"]
         blocks: list[tuple[str, str]] = []
-        for heading, mark in ((kicker, ""), (title, "## "), (subtitle, "# " if rng.random() < 0.5 else "")):
+        mark_subtitle = rng.random() < 0.5
+        for heading, mark in ((story["kicker"], ""), (story["title"], "## "), (story["subtitle"], "# ")):
             if heading:
+                if mark == "# " and not mark_subtitle:
+                    mark = ""
                 blocks.append((SEP, (mark if markdown else "") + heading))
+        if story["editor_note"]:
+            blocks.append((SEP, story["editor_note"]))
         first_sep = SEP3 if rng.random() < 0.12 else SEP
         if first_sep == SEP3:
             features["heading_sep3"] += 1
-        photographer: Person | None = None
-        credit_mode = rng.random()
-        if credit_mode < 0.2:
-            photographer = self.staff()
+        credit = story["photographer_credit"]
+        credits: list[str] = []
+        photographers: tuple[tuple[str, str], ...] = ()
+        credit_line = ""
+        if credit is not None:
+            mode, photographers = credit
+            if mode in ("appended", "line"):
+                credit_line = f"本报记者 {photographers[0][1]} 摄"
+            else:
+                credit_line, mode = mode, "line"
+            credits.append(credit_line)
+        paragraphs = story["paragraphs"]
+        dateline = story["dateline"]
+        marks = story.get("marks", ())
         for i, para in enumerate(paragraphs):
-            if i == 0:
-                text, start = dateline + para, len(dateline)
+            if i == 0 and dateline:
+                glue = " " if dateline.endswith("报道") else ""
+                text, start = dateline + glue + para, len(dateline) + len(glue)
             else:
                 text, start = para, 0
             pieces = self.split(text, start, features)
-            if i == len(paragraphs) - 1 and photographer and credit_mode < 0.05:
-                last_sep, last_text = pieces[-1]
-                pieces[-1] = (last_sep, f"{last_text} 本报记者 {photographer.name} 摄")
+            if i == 0 and story.get("continued_from"):
+                pieces[0] = (pieces[0][0], marks[0] + pieces[0][1])
+            last = i == len(paragraphs) - 1
+            if last and story["end_author"]:
+                pieces[-1] = (pieces[-1][0], pieces[-1][1] + story["end_author"])
+            if last and story.get("continues_on"):
+                pieces[-1] = (pieces[-1][0], pieces[-1][1] + marks[-1])
+            if last and credit is not None and credit[0] == "appended":
+                pieces[-1] = (pieces[-1][0], f"{pieces[-1][1]} {credit_line}")
                 features["credit_appended"] += 1
             if i == 0:
                 pieces[0] = (first_sep, pieces[0][1])
@@ -1216,26 +1395,70 @@ class _Composer:
                 pieces[0] = (SEP3, pieces[0][1])
                 features["paragraph_sep3"] += 1
             blocks.extend(pieces)
-        if photographer and credit_mode >= 0.05:
-            blocks.append((SEP, f"本报记者 {photographer.name} 摄"))
+        if credit is not None and credit[0] != "appended":
+            blocks.append((SEP, credit_line))
             features["credit_line"] += 1
+        if story["end_author"]:
+            credits.insert(0, story["end_author"])
+        roles = list(story["roles"]) + [(name, "photographer") for _, name in photographers]
         article = GeneratedArticle(
             kind="news",
-            title=title,
-            kicker=kicker,
-            subtitle=subtitle,
+            title=story["title"],
+            kicker=story["kicker"],
+            subtitle=story["subtitle"],
             dateline=dateline,
-            people=tuple((p.label, p.name) for p in people),
-            photographers=(("本报记者", photographer.name),) if photographer else (),
-            credit=("appended" if credit_mode < 0.05 else "line") if photographer else "",
-            organisations=tuple(organisations),
-            event_date=event if when[0].isdigit() else None,
+            people=story["labelled"],
+            photographers=photographers,
+            credit=("appended" if credit[0] == "appended" else "line") if credit else "",
+            organisations=story["organisations"],
+            event_date=story["event"],
             body=tuple(paragraphs),
+            convention=convention,
+            roles=tuple(roles),
+            credits=tuple(credits),
+            editor_note=story["editor_note"],
+            continued_from=story.get("continued_from"),
+            continues_on=story.get("continues_on"),
+            marks=tuple(marks),
         )
         return blocks, article
 
-    def photo(self, day: date, markdown: bool, features: Counter) -> tuple[list[tuple[str, str]], GeneratedArticle]:
+    def continued_story(self, day: date, features: Counter, to_page: int) -> tuple[dict, dict]:
+        """A front-page story that jumps to page `to_page`: its front part and the part printed there."""
         rng = self.rng
+        story = self.news_story(day, features, "dateline_brackets")
+        while len(story["paragraphs"]) < 3:
+            story = self.news_story(day, features, "dateline_brackets")
+        cut = rng.randint(1, len(story["paragraphs"]) - 1)
+        front = dict(story, convention="continuation", paragraphs=story["paragraphs"][:cut])
+        front["continues_on"] = to_page
+        front["marks"] = (f"（下转第{chinese_number(to_page)}版）",)
+        if front["photographer_credit"] and front["photographer_credit"][0] == "appended":
+            front["photographer_credit"] = None
+        back = dict(
+            story,
+            convention="continuation",
+            kicker="",
+            subtitle="",
+            editor_note="",
+            dateline="",
+            labelled=(),
+            roles=[],
+            end_author="",
+            photographer_credit=None,
+            paragraphs=story["paragraphs"][cut:],
+            event=None,
+        )
+        back["continued_from"] = self.page_number
+        back["marks"] = (f"（上接第{chinese_number(self.page_number)}版）",)
+        return front, back
+
+    def photo(
+        self, day: date, markdown: bool, features: Counter, *, convention: str | None = None
+    ) -> tuple[list[tuple[str, str]], GeneratedArticle]:
+        rng = self.rng
+        if convention is None:
+            convention = self.pick_convention(PHOTO_CONVENTIONS, "photo_news")
         event = day - timedelta(days=1)
         title = self.extra_heading(PHOTO_TITLES, event)
         org = self.pick_org()
@@ -1249,15 +1472,36 @@ class _Composer:
             caption += f"活动中，{later}相关负责人与职工{self.clause()}，{self.clause()}。"
         staff = self.staff()
         credit_people = [("本报记者", staff.name)]
-        if rng.random() < 0.5:
-            # Photo credits in the seeds name plain correspondents only.
-            contributor = self.contributor()
-            while contributor.label != "通讯员":
-                contributor = self.contributor()
-            credit_people.append((contributor.label, contributor.name))
-        credit = " ".join(f"{label} {name}" for label, name in credit_people) + " 摄影报道"
+        if convention == "photo_report_norole":
+            other = self.staff()
+            while other.name == staff.name:
+                other = self.staff()
+            credit_people = [("", staff.name), ("", other.name)]
+            credit_lines = [f"{staff.name}、{other.name} 摄影报道"]
+        elif convention == "photo_report_roles":
+            other = self.contributor_labelled("通讯员")
+            credit_people = [("通讯员", other.name), ("记者", staff.name)]
+            credit_lines = [f"通讯员{other.name} 记者{staff.name} 摄影报道"]
+        elif convention == "photo_credit_split":
+            second = self.staff()
+            while second.name == staff.name:
+                second = self.staff()
+            other = self.contributor_labelled("通讯员")
+            credit_people = [("记者", staff.name), ("记者", second.name), ("通讯员", other.name)]
+            credit_lines = [f"记者{staff.name}、{second.name}", f"通讯员{other.name} 摄影报道"]
+        elif convention == "leading_photo":
+            other = self.contributor_labelled("通讯员")
+            credit_people = [("本报记者", staff.name), ("本报通讯员", other.name)]
+            credit_lines = [f"本报记者 {staff.name} 本报通讯员 {other.name} 摄"]
+        else:
+            if rng.random() < 0.5:
+                # Photo credits in the seeds name plain correspondents only.
+                contributor = self.contributor_labelled("通讯员")
+                credit_people.append((contributor.label, contributor.name))
+            credit_lines = [" ".join(f"{label} {name}" for label, name in credit_people) + " 摄影报道"]
         title_sep = SEP3 if rng.random() < 0.7 else SEP
-        blocks = [(title_sep, ("## " if markdown else "") + title), (SEP, caption), (SEP, credit)]
+        blocks = [(title_sep, ("## " if markdown else "") + title), (SEP, caption)]
+        blocks.extend((SEP, line) for line in credit_lines)
         features["photo_news"] += 1
         article = GeneratedArticle(
             kind="photo",
@@ -1266,27 +1510,99 @@ class _Composer:
             credit="photo",
             organisations=(org.name,),
             body=(caption,),
+            convention=convention,
+            roles=tuple((name, "photographer") for _, name in credit_people),
+            credits=tuple(credit_lines),
         )
         return blocks, article
 
-    def page(self, day: date, number: int, items: int) -> GeneratedPage:
+    def photo_group(self, day: date, markdown: bool, features: Counter) -> tuple[list, GeneratedArticle]:
+        """A photo page's story: one heading over several captions, each with its own credit."""
         rng = self.rng
-        markdown = rng.random() < MARKDOWN_PAGE_SHARE
+        title = rng.choice(PHOTO_PAGE_TITLES)
+        blocks = [(SEP3, ("## " if markdown else "") + title)]
+        captions, credits, roles = [], [], []
+        for scene in rng.sample(CAPTION_SCENES, k=rng.randint(2, 4)):
+            person = self.staff()
+            shape = rng.randrange(3)
+            credit = (f"{person.name} 摄", f"本报记者 {person.name} 摄", f"{person.name}/摄")[shape]
+            caption = f"{day.month}月{max(1, day.day - 1)}日，{scene}"
+            captions.append(caption)
+            credits.append(credit)
+            roles.append((person.name, "photographer"))
+            blocks.append((SEP, caption))
+            blocks.append((SEP, credit))
+        features["photo_page"] += 1
+        article = GeneratedArticle(
+            kind="photo",
+            title=title,
+            credit="photo",
+            body=tuple(captions),
+            convention="photo_page",
+            roles=tuple(roles),
+            credits=tuple(credits),
+        )
+        return blocks, article
+
+    def page(self, day: date, number: int, items: int, pages_in_issue: int = 0) -> GeneratedPage:
+        rng = self.rng
+        markdown = self.markdown = rng.random() < MARKDOWN_PAGE_SHARE
+        self.page_number = number
         banner = self.fill(rng.choice(BANNERS), day - timedelta(days=1))
         features: Counter = Counter()
         if markdown:
             features["markdown_page"] += 1
-        out = [SEP, ("# " if markdown else "") + banner]
+        page_conventions: list[str] = []
+        header: list[str] = []
+        footer = ""
+        if self.variety and rng.random() < self.variety:
+            page_conventions.append("page_header")
+            header = header_lines(day, number, rng.randrange(4))
+            if rng.random() < 0.7:
+                footer = footer_line(rng.sample(self.speakers, 3), rng.randrange(3))
+        photo_page = bool(self.variety) and rng.random() < self.variety * 0.15
+        if photo_page:
+            page_conventions.append("photo_page")
+        out = []
+        for line in header:
+            out.extend((SEP, line))
+        out.extend((SEP, ("# " if markdown else "") + banner))
         articles = []
+        jump = self.jumps.pop((day, number), None)
+        if photo_page:
+            # A photo page carries a few picture stories, not a dozen.
+            items = min(items, 1 + int(rng.random() * 3))
         for position in range(items):
-            if position > 0 and rng.random() < PHOTO_NEWS_SHARE:
+            if jump is not None and position == 0:
+                blocks, article = self.lay_out_news(jump, markdown, features)
+                page_conventions.append("continuation")
+            elif photo_page:
+                blocks, article = self.photo_group(day, markdown, features)
+            elif position == 0 and self.variety and rng.random() < self.variety * 0.2:
+                blocks, article = self.photo(day, markdown, features, convention="leading_photo")
+                page_conventions.append("leading_photo")
+            elif position > 0 and rng.random() < PHOTO_NEWS_SHARE:
                 blocks, article = self.photo(day, markdown, features)
+            elif (
+                position == items - 1
+                and number == 1
+                and pages_in_issue >= 3
+                and self.variety
+                and rng.random() < self.variety
+            ):
+                to_page = rng.randint(2, pages_in_issue)
+                front, back = self.continued_story(day, features, to_page)
+                self.jumps[(day, to_page)] = back
+                blocks, article = self.lay_out_news(front, markdown, features)
+                page_conventions.append("continuation")
             else:
                 blocks, article = self.news(day, markdown, features)
             for sep, block in blocks:
                 out.append(sep)
                 out.append(block)
             articles.append(article)
+        if footer:
+            out.extend((SEP, footer))
         return GeneratedPage(
             name=f"{day.isoformat()}_p{number:02d}.txt",
             issue_date=day,
@@ -1296,16 +1612,25 @@ class _Composer:
             text="".join(out),
             articles=articles,
             features=features,
+            header_lines=tuple(header + ([footer] if footer else [])),
+            conventions=tuple(dict.fromkeys(page_conventions)),
         )
 
 
 def iter_pages(
-    *, articles: int, seed: int, start_date: date = date(2013, 1, 1), seeds_dir: Path | None = None
+    *,
+    articles: int,
+    seed: int,
+    start_date: date = date(2013, 1, 1),
+    seeds_dir: Path | None = None,
+    variety: float = DEFAULT_VARIETY,
 ) -> Iterator[GeneratedPage]:
     """Yield the pages of an archive of exactly `articles` articles, one at a time."""
     if articles < 0:
         raise ValueError("articles must not be negative")
-    composer = _Composer(seed, seeds_dir)
+    if not 0 <= variety <= 1:
+        raise ValueError("variety must be between 0 and 1")
+    composer = _Composer(seed, seeds_dir, variety)
     rng = composer.rng
     remaining = articles
     day = start_date
@@ -1314,15 +1639,22 @@ def iter_pages(
         for number in range(1, pages + 1):
             # Drawn before clipping so a smaller archive is a prefix of a larger one with the same seed.
             items = min(rng.randint(*ARTICLES_PER_PAGE), remaining)
-            yield composer.page(day, number, items)
-            remaining -= items
+            page = composer.page(day, number, items, pages)
+            yield page
+            remaining -= len(page.articles)
             if remaining == 0:
                 return
         day += timedelta(days=1)
 
 
 def generate_archive(
-    *, articles: int, seed: int, out: Path, start_date: date = date(2013, 1, 1), seeds_dir: Path | None = None
+    *,
+    articles: int,
+    seed: int,
+    out: Path,
+    start_date: date = date(2013, 1, 1),
+    seeds_dir: Path | None = None,
+    variety: float = DEFAULT_VARIETY,
 ) -> GenerationReport:
     """Write an archive of `articles` articles as page files into `out`, streaming page by page."""
     started = time.perf_counter()
@@ -1330,7 +1662,7 @@ def generate_archive(
     out.mkdir(parents=True, exist_ok=True)
     files = written = count = 0
     issues: set[date] = set()
-    for page in iter_pages(articles=articles, seed=seed, start_date=start_date, seeds_dir=seeds_dir):
+    for page in iter_pages(articles=articles, seed=seed, start_date=start_date, seeds_dir=seeds_dir, variety=variety):
         data = page.text.encode("utf-8")
         (out / page.name).write_bytes(data)
         files += 1
