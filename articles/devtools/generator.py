@@ -1256,7 +1256,8 @@ class _Composer:
             photographer_credit = self.styled_credit(convention)
         elif credit_mode < 0.2:
             photographer = self.staff()
-            mode = "appended" if credit_mode < 0.05 else "line"
+            # A story signed at its end keeps its photo credit on a line of its own.
+            mode = "appended" if credit_mode < 0.05 and not convention.startswith("author_at_end") else "line"
             photographer_credit = (mode, (("本报记者", photographer.name),))
         editor_note = ""
         if convention == "editor_note":

@@ -10,7 +10,16 @@ from dataclasses import dataclass, field
 
 from .bylines import _DATELINE_OPEN_RE, _DATELINE_RE, _Credit, _parse_byline, _photo_credit_continued, _split_credit
 from .records import Person
-from .text import _FRAGMENT_END_RE, _FULLWIDTH_DIGITS, _MARK_RE, _SENTENCE_PUNCT_RE, _WS, _terminated, _text_anomalies
+from .text import (
+    _FRAGMENT_END_RE,
+    _FULLWIDTH_DIGITS,
+    _MARK_RE,
+    _SENTENCE_PUNCT_RE,
+    _WS,
+    _terminated,
+    _text_anomalies,
+    segment,
+)
 
 # --- page header ---------------------------------------------------------------------------------------------------
 
@@ -23,7 +32,7 @@ _HEADER_TOKEN_RE = re.compile(
     r"|(?P<page>(?P<label>第\s*(?P<pn>\d{1,3})\s*版|(?P<pn2>\d{1,3})\s*版|[A-Z]\s*(?P<pn3>\d{1,2})\s*版)"
     r"(?:\s*[:：]\s*[\u4e00-\u9fff]{1,10})?)"
     r"|(?P<issue>第\s*(?P<iss>\d{1,7})\s*期|总第\s*(?P<iss2>\d{1,7})\s*期)"
-    f"|(?P<staff>{_STAFF_LABEL}\\s*[:：]?\\s*(?:(?:(?!{_STAFF_LABEL})[\u4e00-\u9fff]){{2,4}}(?:[·•][\u4e00-\u9fff]{{1,8}})?[\\s、，,/／]*)+)"
+    f"|(?P<staff>(?:本版)?{_STAFF_LABEL}\\s*[:：]?\\s*(?:(?:(?!{_STAFF_LABEL})[\u4e00-\u9fff]){{2,4}}(?:[·•][\u4e00-\u9fff]{{1,8}})?[\\s、，,/／]*)+)"
     r"|(?P<sep>[\s|｜·•/／,，、]+)"
     r"|(?P<other>.)"
 )
@@ -83,7 +92,7 @@ def _read_header_line(text: str, header: _Header, *, staff_only: bool = False) -
 
 # Words that open a paragraph (a dateline-less brief starts with one), and words that only continue a sentence.
 _OPENER_RE = re.compile(
-    r"^(?:近日|日前|近期|连日来|近年来|今年以来|入冬以来|入夏以来|昨天|昨日|今天|今日|本周|上周|记者(?:近日)?从|图为|编者按"
+    r"^(?:近日|日前|近期|连日来|近年来|今年以来|入冬以来|入夏以来|昨天|昨日|今天|今日|本周|上周|记者(?:近日|日前|\d{1,2}月\d{1,2}日)?从|图为|编者按"
     r"|(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{1,2}日(?:上午|下午|晚|早))"
 )
 _CONTINUATION_RE = re.compile(
@@ -361,7 +370,28 @@ def _dateless_heading(
         return 0
     if leading or marked or after_credit or _COLUMN_LABEL_RE.match(first.text) or _OPENER_RE.match(nxt.text):
         return len(run)
+    if _signed_below(items, j, blocks) and not any(_text_anomalies("", items[r].text) for r in run):
+        # Papers that sign at the end (…。（王建国）) print no dateline under the headline; a line the column broke
+        # mid-word is the story's first words, not a heading.
+        while run and _runs_into(items[run[-1]].text, items[run[-1] + 1].text, longest=3):
+            run.pop()
+        return len(run)
     return 0
+
+
+def _signed_below(items: list[_Item], j: int, blocks: dict[int, tuple[list[int], int]]) -> bool:
+    """Whether the paragraphs from j, up to the next heading, end with an author in brackets (not a photo credit)."""
+    k = j
+    while k < len(items) and k not in blocks and items[k].kind == "T":
+        credit = items[k].credit
+        if credit is not None:
+            return not credit.photo and bool(credit.people)
+        if k > j and items[k - 1].term and _strict_heading(items[k]):
+            following = items[k + 1].text if k + 1 < len(items) else ""
+            if not _runs_into(items[k].text, following, longest=3):
+                return False  # the next story's headline
+        k += 1
+    return False
 
 
 # Section headings (小标题) inside a long feature: numbered, or set off by a symbol or brackets.
@@ -372,7 +402,9 @@ INTERTITLE_MAX = 12
 _FIRST_CLAUSE_RE = re.compile(r"[^，,、；;：:。！？!?”’」』）)》\"']*")
 
 
-def _intertitle(items: list[_Item], i: int, blocks: dict[int, tuple[list[int], int]], seen: bool) -> bool:
+def _intertitle(
+    items: list[_Item], i: int, blocks: dict[int, tuple[list[int], int]], seen: bool, body_paragraphs: int = 0
+) -> bool:
     """Whether the short line at i is a section heading (小标题) of the article it stands in, not a new article.
 
     Numbered or marked lines are; a bare line of at most INTERTITLE_MAX characters is when the article already has
@@ -388,19 +420,46 @@ def _intertitle(items: list[_Item], i: int, blocks: dict[int, tuple[list[int], i
             break
         paragraphs += items[k].term
         k += 1
-    if k < len(items) and items[k].credit is not None and items[k].credit.photo:
-        return False  # a caption closed by its photo credit: photo news
     if _INTERTITLE_RE.match(item.text) and len(item.text) <= 30:
         return True
+    if k < len(items) and items[k].credit is not None and items[k].credit.photo and paragraphs <= 1:
+        return False  # a caption closed by its photo credit: photo news
     if len(item.text) > INTERTITLE_MAX or _COLUMN_LABEL_RE.match(item.text) or _text_anomalies("", item.text):
         return False
+    if not seen and _signed_below(items, i + 1, blocks):
+        return False  # the headline of a story signed at its end
     # A sentence broken after a short printed line goes on with a clause of a character or two (务，… 下”…).
     nxt = items[i + 1].text
     if _CONTINUATION_RE.match(nxt) or len(_FIRST_CLAUSE_RE.match(nxt).group()) < 2:
         return False
     # Printed columns break sentences after short lines too: a bare line is a section heading only in a feature
-    # that already has one, or over a section that opens like a paragraph (近日，…) and runs on.
-    return seen or (paragraphs >= 2 and bool(_OPENER_RE.match(nxt)))
+    # that already has one, or over a section that opens like a paragraph (近日，…) and runs on, or when it is a
+    # phrase of its own: no punctuation or digits, and no word of the joined text runs across the break.
+    if seen or (paragraphs >= 2 and bool(_OPENER_RE.match(nxt))):
+        return True
+    return body_paragraphs >= 2 and paragraphs >= 1 and _phrase_of_its_own(item.text, nxt)
+
+
+_PHRASE_BREAKER_RE = re.compile(r"[\d，,、；;：:。！？!?“”\"'（）()《》…—]")
+
+
+def _phrase_of_its_own(line: str, nxt: str) -> bool:
+    """A short line that ends where a word ends and holds no clause punctuation: a heading, not a broken sentence."""
+    return not _PHRASE_BREAKER_RE.search(line) and not _runs_into(line, nxt)
+
+
+def _runs_into(line: str, nxt: str, *, longest: int = 2) -> bool:
+    """Whether a word (of `longest` characters or more) of the joined text runs across the end of `line`."""
+    tail = line[-8:]
+    cut = len(tail)
+    position = 0
+    for token in segment(tail + nxt[:8]):
+        if position < cut < position + len(token):
+            return len(token) >= longest
+        position += len(token)
+        if position >= cut:
+            break
+    return False
 
 
 def _assign_headings(

@@ -292,7 +292,7 @@ def _structure(items: list[_Item], page_anomalies: list[str], unassigned: list[s
             and closed
             and current.paragraphs
             and not (title_mark and item.mark == title_mark)
-            and _intertitle(items, i, blocks, intertitles)
+            and _intertitle(items, i, blocks, intertitles, len(current.paragraphs))
         ):
             # A section heading (小标题) of a long feature: its own paragraph of the body.
             current.add_text(item.text, own_paragraph=True)
