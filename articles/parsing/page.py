@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from .bylines import _parse_people, _split_credit
 from .dates import _event_date, _page_year
@@ -39,7 +39,13 @@ LONG_HEADING = 60
 # --- the parser ----------------------------------------------------------------------------------------------------
 
 
-def parse_page(text: str, *, gazetteer: Mapping[str, str] | None = None, default_year: int | None = None) -> ParsedPage:
+def parse_page(
+    text: str,
+    *,
+    gazetteer: Mapping[str, str] | None = None,
+    default_year: int | None = None,
+    known_people: Collection[str] | None = None,
+) -> ParsedPage:
     """Parse one page's text; raise ParseError, and nothing else, when it holds no recognisable article."""
     if not isinstance(text, str):
         raise ParseError("page text must be a string")

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 ROLE_REPORTER = "reporter"
 ROLE_CORRESPONDENT = "correspondent"
 ROLE_PHOTOGRAPHER = "photographer"
+# A person named with no role word (printed 未注明 in the admin).
+ROLE_UNSPECIFIED = "unspecified"
 KIND_NEWS = "news"
 KIND_PHOTO = "photo"
 
@@ -43,6 +45,11 @@ class ParsedArticle:
     event_date: datetime.date | None = None
     tokens: dict[str, list[str]] = field(default_factory=dict)
     anomalies: list[str] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)
+    editor_note: str | None = None
+    continued_from: int | None = None
+    continues_on: int | None = None
+    continuation_marks: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -56,3 +63,6 @@ class ParsedPage:
     page_number: int | None = None
     issue_number: str | None = None
     anomalies: list[str] = field(default_factory=list)
+    unassigned: list[str] = field(default_factory=list)
+    header_lines: list[str] = field(default_factory=list)
+    page_label: str | None = None
