@@ -55,6 +55,13 @@ def run_command(*args):
     return code, out.getvalue(), err.getvalue()
 
 
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    """A page file at this path (folders created), as an editor would lay out an archive."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
 @pytest.fixture
 def imported():
     report = import_pages(paths=[SEEDS])
@@ -197,15 +204,17 @@ def test_same_page_in_another_form_is_recognised(imported, transform):
     assert snapshot() == before
 
 
-def test_changed_text_updates_in_place(imported, tmp_path):
+def test_changed_text_at_the_same_place_updates_in_place(tmp_path):
     original = SEED_FILES[0].read_text(encoding="utf-8")
+    import_pages(paths=SEED_FILES[1:] + [write(tmp_path / "first" / "2022-11-14" / "01.txt", original)])
     changed = original.replace("“以球会友”鼓干劲", "“以球会友”鼓足干劲").replace("陈曦", "陈晨")
-    target = tmp_path / SEED_FILES[0].name
-    target.write_text(changed, encoding="utf-8")
+    target = write(tmp_path / "second" / "2022-11-14" / "01.txt", changed)
+    ids = dict(Article.objects.filter(page__number=1).values_list("title", "pk"))
     before = snapshot()
     report = import_pages(paths=[target])
     assert report.files[0].outcome == "updated"
     assert report.articles_updated == 5 and report.articles_created == 0
+    assert Article.objects.get(title="“以球会友”鼓足干劲").pk == ids["“以球会友”鼓干劲"]
     assert Article.objects.filter(title="“以球会友”鼓足干劲").count() == 1
     assert not Article.objects.filter(title="“以球会友”鼓干劲").exists()
     after = snapshot()
@@ -219,14 +228,14 @@ def test_changed_text_updates_in_place(imported, tmp_path):
     assert import_pages(paths=[target]).files[0].outcome == "unchanged"
 
 
-def test_reimport_keeps_editors_publishing_decisions(imported, tmp_path):
+def test_reimport_keeps_editors_publishing_decisions(tmp_path):
+    source = next(p for p in SEED_FILES if p.name.startswith("001")).read_text(encoding="utf-8")
+    import_pages(paths=[write(tmp_path / "a" / "2023-02-20_p3.txt", source)])
     article = Article.objects.get(title="体验手工制作乐趣")
     article.status = Article.Status.DRAFT
     article.save()
-    source = next(p for p in SEED_FILES if p.name.startswith("001"))
-    target = tmp_path / source.name
-    target.write_text(source.read_text(encoding="utf-8").replace("体验手工", "体验手工制作"), encoding="utf-8")
-    import_pages(paths=[target])
+    target = write(tmp_path / "b" / "2023-02-20_p3.txt", source.replace("体验手工", "体验手工制作"))
+    assert import_pages(paths=[target]).files[0].outcome == "updated"
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT
 
@@ -252,7 +261,7 @@ def test_one_transaction_per_file(monkeypatch):
     def failing_after_the_second_files_articles_are_written(self, articles, links, **kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
-            assert Article.objects.filter(page__source_name=SEED_FILES[1].name).count() == 5
+            assert Article.objects.filter(page__source_name=str(SEED_FILES[1])).count() == 5
             raise DatabaseError("disk full")
         return real(self, articles, links, **kwargs)
 
@@ -263,7 +272,7 @@ def test_one_transaction_per_file(monkeypatch):
     assert "disk full" in report.files[1].error
     assert Page.objects.count() == 2
     assert Article.objects.count() == 10
-    assert not Page.objects.filter(source_name=SEED_FILES[1].name).exists()
+    assert not Page.objects.filter(source_name=str(SEED_FILES[1])).exists()
 
 
 # --- decoding ------------------------------------------------------------------------------------------------
