@@ -657,6 +657,7 @@ class PageWriter:
                 # The editor's version stays; the imported text waits beside it for review.
                 article.pending_import = pending_import(parsed)
                 article.pending_import_at = now
+                article.import_key = import_key(parsed)
                 plan.kept.append(article)
                 result.notes.append(f"kept editor's version of 《{article.title}》; the imported text awaits review")
                 continue
@@ -686,6 +687,7 @@ class PageWriter:
             article.continued_from_page = parsed.continued_from
             article.continues_on_page = parsed.continues_on
             article.slug = readable_slug(parsed.title, fallback="article")
+            article.import_key = import_key(parsed)
             article.updated_at = now
             plan.written.append((article, parsed))
         matched = {article.pk for article in matches.values()}
@@ -710,7 +712,7 @@ class PageWriter:
         if plan.changed:
             Article.objects.bulk_update(plan.changed, UPDATED_FIELDS)
         if plan.kept:
-            Article.objects.bulk_update(plan.kept, ["pending_import", "pending_import_at"])
+            Article.objects.bulk_update(plan.kept, ["pending_import", "pending_import_at", "import_key"])
         stale = [article.pk for article in plan.gone]
         if stale:
             Article.objects.filter(pk__in=stale).delete()
@@ -878,6 +880,7 @@ UPDATED_FIELDS = [
     "editor_note",
     "continued_from_page",
     "continues_on_page",
+    "import_key",
     "slug",
     "updated_at",
 ]
@@ -885,6 +888,11 @@ UPDATED_FIELDS = [
 
 def _match_key(kicker: str | None, title: str, subtitle: str | None, opening: str) -> str:
     return "\n".join((kicker or "", title, subtitle or "", opening[:MATCH_OPENING_CHARS]))
+
+
+def import_key(parsed: parsing.ParsedArticle) -> str:
+    """What a later import of the page compares with: headings and the start of the first paragraph."""
+    return _match_key(parsed.kicker, parsed.title, parsed.subtitle, parsed.body[0] if parsed.body else "")
 
 
 def _similarity(left: str, right: str) -> float:
@@ -898,15 +906,23 @@ def match_articles(stored: list[Article], parsed: list[parsing.ParsedArticle]) -
     """Pair a page's new articles (by index) with its stored ones by content, best pairs first, never by position."""
     if not stored or not parsed:
         return {}
+    # An article is compared as it stands and as it was last imported (an editor may have rewritten it).
     stored_keys = [
-        (article.title, _match_key(article.kicker, article.title, article.subtitle, article.body.split("\n", 1)[0]))
+        (
+            article.title,
+            _match_key(article.kicker, article.title, article.subtitle, article.body.split("\n", 1)[0]),
+            article.import_key,
+        )
         for article in stored
     ]
     scored = []
     for index, new in enumerate(parsed):
-        key = _match_key(new.kicker, new.title, new.subtitle, new.body[0] if new.body else "")
-        for position, (title, old_key) in enumerate(stored_keys):
-            score = 1.0 if title == new.title else _similarity(old_key, key)
+        key = import_key(new)
+        for position, (title, current, imported) in enumerate(stored_keys):
+            if title == new.title or imported == key:
+                score = 1.0
+            else:
+                score = max(_similarity(current, key), _similarity(imported, key) if imported else 0.0)
             if score >= MATCH_THRESHOLD:
                 scored.append((score, index, position))
     matches: dict[int, Article] = {}

@@ -279,6 +279,8 @@ class Article(models.Model):
     import_ref = models.CharField("导入标识", max_length=100, unique=True, null=True, blank=True, editable=False)
     # An import never overwrites or deletes an article an editor changed; it parks its text in pending_import.
     edited_by_hand = models.BooleanField("编辑改动过", default=False, editable=False)
+    # Headings and opening as last imported: a re-import finds the story even after an editor rewrote it.
+    import_key = models.TextField("导入匹配文本", blank=True, editable=False)
     pending_import = models.JSONField("待核对的导入文本", null=True, blank=True, editable=False)
     pending_import_at = models.DateTimeField("待核对导入时间", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
