@@ -529,7 +529,9 @@ class PageWriter:
                 .first()
             )
         result.outcome = "updated" if page else "created"
-        if page is None:
+        if page is not None:
+            self._confirm_date(page.issue, parsed)
+        else:
             page = Page(import_ref=result.digest[:40], number=place.page)
             page.issue = self._issue(parsed, place, page.import_ref)
             if not place.known:
@@ -613,7 +615,7 @@ class PageWriter:
         # A date from the text or the path places the page; an undated page is its own issue until an editor
         # moves it. A date read from a path or inferred from articles waits for an editor's confirmation.
         date = place.date or parsed.issue_date
-        stated = bool(parsed.issue_date) and not parsed.issue_date_inferred and parsed.issue_date == date
+        stated = date is not None and not parsed.issue_date_inferred and parsed.issue_date == date
         ref = f"date:{date.isoformat()}" if date else f"page:{page_ref}"
         issue = self._issues.get(ref)
         if issue is None:
@@ -624,13 +626,16 @@ class PageWriter:
             if created:
                 self.report.issues_created += 1
             self._issues[ref] = issue
-        if issue.date_inferred and stated:
-            # A page that states the date confirms an issue that was only inferred.
+        self._confirm_date(issue, parsed)
+        return issue
+
+    def _confirm_date(self, issue: Issue, parsed: parsing.ParsedPage) -> None:
+        """A page that states its issue's date confirms an issue whose date was only inferred."""
+        if issue.date_inferred and not parsed.issue_date_inferred and parsed.issue_date == issue.date:
             issue.date_inferred = False
             issue.number = issue.number or parsed.issue_number or ""
             issue.save(update_fields=["date_inferred", "number"])
             self.report.issues_updated += 1
-        return issue
 
     def _published_at(self, issue: Issue):
         if issue.date:

@@ -580,6 +580,22 @@ def test_a_changed_page_with_the_same_number_but_no_date_takes_no_number_from_a_
     assert Page.objects.count() == 2
 
 
+def test_a_date_from_the_path_dates_the_issue_for_an_editor_to_confirm(tmp_path):
+    import datetime
+
+    import_pages(paths=[write(tmp_path / "ldwb20230301-03.txt", page_text())])
+    page = Page.objects.select_related("issue").get()
+    assert (page.issue.date, page.issue.date_inferred, page.number) == (datetime.date(2023, 3, 1), True, 3)
+
+
+def test_the_command_prints_what_an_editor_should_look_at(tmp_path):
+    import_pages(paths=[write(tmp_path / "2023-03-01" / "02.txt", page_text())])
+    shorter = write(tmp_path / "b" / "2023-03-01" / "02.txt", page_text(order=("books", "huts")))
+    code, out, _ = run_command(str(shorter))
+    assert code == 0
+    assert f"note: {shorter}: removed 《技能大赛决赛在丰台举行》, which the new page no longer has" in out
+
+
 def test_articles_of_a_replaced_page_follow_their_story_not_their_position(tmp_path):
     import_pages(paths=[write(tmp_path / "v1" / "2023-03-01" / "02.txt", page_text())])
     before = ids_by_title()
