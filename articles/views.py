@@ -322,7 +322,12 @@ class ReporterDetailView(SubjectArticleListView):
             .order_by()
             .values_list("role", "article_count")
         )
-        context["role_counts"] = [(label, counts.get(role, 0)) for role, label in Byline.Role.choices]
+        # 未注明 (no role word in print) is listed only for people credited that way.
+        context["role_counts"] = [
+            (label, counts.get(role, 0))
+            for role, label in Byline.Role.choices
+            if role != Byline.Role.UNSPECIFIED or counts.get(role)
+        ]
         return context
 
 
