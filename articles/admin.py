@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from taggit.models import Tag
 
 from . import services
@@ -30,6 +31,19 @@ admin.site.site_title = f"{settings.NEWSROOM_SITE_NAME} 编辑后台"
 admin.site.index_title = "内容管理"
 
 PUBLISH_PERMISSION = "articles.can_publish"
+UNASSIGNED_WARNING = "以下文字导入时未归入任何文章，按原样保留，请核对后移入相应文章或删除："
+PENDING_WARNING = "导入的新文本：本文经编辑改动，导入未覆盖编辑的版本；请对照核对后手工采纳或忽略。"
+
+
+def warning_panel(warning: str, lines) -> str:
+    """A warning line above text shown as printed, one paragraph per line (escaped)."""
+    return format_html(
+        '<div class="warning-panel"><p><strong>⚠ {}</strong></p>{}</div>',
+        warning,
+        format_html_join("", "<p>{}</p>", ((line,) for line in lines)),
+    )
+
+
 NO_PUBLISH_MESSAGE = "您没有发布权限：只有主编可以发布或撤回文章。"
 
 
@@ -70,6 +84,11 @@ class ArticleAdminForm(forms.ModelForm):
             "dateline",
             "body",
             "event_date",
+            "credits",
+            "editor_note",
+            "continued_from_page",
+            "continues_on_page",
+            "continuation",
             "issue",
             "page",
             "position",
@@ -115,13 +134,18 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "kicker", "subtitle", "body"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["organisations", "issue", "page"]
-    readonly_fields = ["import_ref", "slug", "created_at", "updated_at"]
+    raw_id_fields = ["continuation"]
+    readonly_fields = ["import_ref", "slug", "created_at", "updated_at", "pending_import_panel"]
     inlines = [BylineInline]
     actions = ["publish_articles", "unpublish_articles"]
     fieldsets = [
         (None, {"fields": ["kicker", "title", "subtitle", "slug", "kind"]}),
-        ("正文", {"fields": ["dateline", "body", "event_date"]}),
-        ("版面位置", {"fields": ["issue", "page", "position"]}),
+        ("待核对的导入文本", {"fields": ["pending_import_panel"]}),
+        ("正文", {"fields": ["editor_note", "dateline", "body", "credits", "event_date"]}),
+        (
+            "版面位置",
+            {"fields": ["issue", "page", "position", "continued_from_page", "continues_on_page", "continuation"]},
+        ),
         ("发布", {"fields": ["status", "published_at"]}),
         ("分类", {"fields": ["tags", "organisations"]}),
         ("导入信息", {"classes": ["collapse"], "fields": ["import_ref", "created_at", "updated_at"]}),
@@ -144,6 +168,28 @@ class ArticleAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, **kwargs)
         form.request = request
         return form
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not obj.pending_import:
+            fieldsets = [fieldset for fieldset in fieldsets if fieldset[1]["fields"] != ["pending_import_panel"]]
+        return fieldsets
+
+    def save_model(self, request, obj, form, change):
+        # An import never overwrites or deletes what an editor has saved (importers.PageWriter._articles).
+        obj.edited_by_hand = True
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="导入的新文本")
+    def pending_import_panel(self, obj):
+        pending = obj.pending_import or {}
+        headings = [pending.get(key, "") for key in ("kicker", "title", "subtitle", "dateline")]
+        people = [f"{person['label'] or person['role']} {person['name']}" for person in pending.get("people", [])]
+        lines = [line for line in headings + pending.get("body", []) + pending.get("credits", []) if line]
+        if people:
+            lines.append("署名：" + "、".join(people))
+        when = timezone.localtime(obj.pending_import_at).strftime("%Y-%m-%d %H:%M") if obj.pending_import_at else ""
+        return warning_panel(f"{PENDING_WARNING}（{when}）", lines)
 
     @admin.display(description="署名")
     def byline_names(self, obj):
@@ -194,7 +240,7 @@ class IssueAdmin(admin.ModelAdmin):
     list_filter = ["date_inferred"]
     search_fields = ["number", "pages__banner"]
     date_hierarchy = "date"
-    readonly_fields = ["import_ref", "created_at"]
+    readonly_fields = ["import_ref", "created_at", "unassigned_notice"]
     inlines = [PageInline, ArticleInline]
     actions = ["confirm_dates"]
 
@@ -213,6 +259,14 @@ class IssueAdmin(admin.ModelAdmin):
     def article_count(self, obj):
         return obj.article_total
 
+    @admin.display(description="未归属文字")
+    def unassigned_notice(self, obj):
+        pages = [page for page in obj.pages.all() if page.unassigned_text.strip()] if obj.pk else []
+        if not pages:
+            return "—"
+        lines = [f"{page}：{line}" for page in pages for line in page.unassigned_text.splitlines() if line.strip()]
+        return warning_panel(UNASSIGNED_WARNING, lines)
+
     @admin.action(description="确认所选期次的日期")
     def confirm_dates(self, request, queryset):
         count = queryset.exclude(date=None).update(date_inferred=False)
@@ -224,7 +278,14 @@ class PageAdmin(admin.ModelAdmin):
     list_display = ["__str__", "issue", "number", "banner", "source_name"]
     list_select_related = ["issue"]
     search_fields = ["banner", "source_name"]
-    readonly_fields = ["import_ref", "content_hash", "encoding", "imported_at"]
+    readonly_fields = ["import_ref", "content_hash", "encoding", "imported_at", "header_text", "unassigned_warning"]
+    exclude = ["unassigned_text"]
+
+    @admin.display(description="未归属文字")
+    def unassigned_warning(self, obj):
+        lines = [line for line in obj.unassigned_text.splitlines() if line.strip()]
+        return warning_panel(UNASSIGNED_WARNING, lines) if lines else "—"
+
     autocomplete_fields = ["issue"]
 
 

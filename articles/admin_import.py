@@ -103,7 +103,11 @@ def import_view(model_admin, request):
         except (ValueError, FileNotFoundError, OSError):
             messages.error(request, "这批上传已失效，请重新上传。")
             return redirect("admin:articles_article_import")
-        report = import_pages(sources=sources, draft=request.POST.get("draft") == "1")
+        report = import_pages(
+            sources=sources,
+            draft=request.POST.get("draft") == "1",
+            allow_delete=request.user.has_perm("articles.delete_article"),
+        )
         delete_batch(token)
         level = messages.SUCCESS if report.ok else messages.WARNING
         messages.add_message(

@@ -58,6 +58,8 @@ def export_records() -> Iterator[dict]:
             "import_ref": page.import_ref,
             "content_hash": page.content_hash,
             "encoding": page.encoding,
+            "header_text": page.header_text,
+            "unassigned_text": page.unassigned_text,
         }
     for reporter in Reporter.objects.order_by("pk").iterator(BATCH):
         yield {
@@ -104,6 +106,15 @@ def export_records() -> Iterator[dict]:
             "body": article.body,
             "kind": article.kind,
             "event_date": _date(article.event_date),
+            "credits": article.credits,
+            "editor_note": article.editor_note,
+            "continued_from_page": article.continued_from_page,
+            "continues_on_page": article.continues_on_page,
+            "continuation_id": article.continuation_id,
+            "edited_by_hand": article.edited_by_hand,
+            "import_key": article.import_key,
+            "pending_import": article.pending_import,
+            "pending_import_at": article.pending_import_at.isoformat() if article.pending_import_at else None,
             "status": article.status,
             "published_at": article.published_at.isoformat() if article.published_at else None,
             "import_ref": article.import_ref,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import datetime
+import difflib
 import hashlib
 import logging
 import multiprocessing
@@ -17,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, IntegrityError, connection, connections, transaction
+from django.db.models import Count
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
@@ -33,6 +35,7 @@ from .models import (
     ReporterAlias,
     readable_slug,
 )
+from .parsing.places import Place, place_from_path
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +64,12 @@ BOMS = [
 CACHE_BUMP_SECONDS = 5.0
 # Printed pages go to press in the early morning; an archive page without a time is dated then.
 PRESS_TIME = datetime.time(6, 0)
+# Two articles are one story in two versions of a page when their headings and opening are this similar
+# (difflib ratio over kicker, title, subtitle and the first paragraph's start; 1.0 for equal titles).
+MATCH_THRESHOLD = 0.6
+MATCH_OPENING_CHARS = 120
+# The two parts of a continued story need this title similarity when the other page has several candidates.
+CONTINUATION_THRESHOLD = 0.5
 
 
 class ImportFailure(Exception):
@@ -102,6 +111,9 @@ class FileResult:
     articles_created: int = 0
     articles_updated: int = 0
     articles_deleted: int = 0
+    place: Place = field(default_factory=Place)
+    # What an editor should look at: kept hand-edited articles, removed or kept stories, a likely earlier version.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -145,6 +157,10 @@ class ImportReport:
     def anomalies(self) -> list[tuple[str, str]]:
         return [(result.source, anomaly) for result in self.files for anomaly in result.anomalies]
 
+    @property
+    def notes(self) -> list[tuple[str, str]]:
+        return [(result.source, note) for result in self.files for note in result.notes]
+
     def as_json(self) -> dict:
         """The parse in the shape other tools read (see `import_seeds --json`)."""
         return {
@@ -175,7 +191,12 @@ def collect_sources(paths: Iterable[str | Path], *, max_bytes: int, stdin=None) 
             continue
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            # Archives keep one folder per day (2023-03-01/01.txt): the whole tree is read, its paths kept.
+            files = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
             if not files:
                 collected.append(FileResult(raw, outcome="failed", error="folder holds no page files"))
             collected.extend(_checked(p, max_bytes) for p in files)
@@ -266,24 +287,27 @@ def import_pages(
     workers: int = 1,
     keep_pages: bool = True,
     progress: Callable[[int, int, FileResult], None] | None = None,
+    allow_delete: bool = True,
 ) -> ImportReport:
     """Import page files, one transaction per file; bad files are reported and leave nothing behind.
 
     With workers > 1, decoding and parsing (jieba) run in that many processes while this one writes.
+    Stories that vanish from a replaced page are deleted only with allow_delete (the delete permission).
     """
     max_bytes = max_bytes or max_bytes_setting()
     items = collect_sources(paths, max_bytes=max_bytes, stdin=stdin) + [_sized(s, max_bytes) for s in sources]
     report = ImportReport(dry_run=dry_run)
     if not items:
         return report
-    writer = PageWriter(report, draft=draft)
+    writer = PageWriter(report, draft=draft, allow_delete=allow_delete)
     gazetteer = writer.gazetteer()
+    known_people = writer.known_people()
     tags_before = Tag.objects.count()
     # Pages already in the database are recognised by their hash before the costly parse, so rerunning an
     # interrupted import of a large folder goes straight to the files it had not reached. The writer checks
     # again under its lock; a dry run parses everything, as it reports the parse.
     known = frozenset() if dry_run else frozenset(Page.objects.values_list("content_hash", flat=True))
-    prepared = _prepare_all(items, gazetteer, workers, known)
+    prepared = _prepare_all(items, gazetteer, workers, known, known_people)
     with batched_bumps(CACHE_BUMP_SECONDS):
         for done, result in enumerate(prepared, start=1):
             if result.ok and result.page is not None:
@@ -300,7 +324,12 @@ def import_pages(
     return report
 
 
-def prepare(item: Source | FileResult, gazetteer: Mapping[str, str], known: Collection[str] = ()) -> FileResult:
+def prepare(
+    item: Source | FileResult,
+    gazetteer: Mapping[str, str],
+    known: Collection[str] = (),
+    known_people: Collection[str] = (),
+) -> FileResult:
     """Read, decode and parse one source (unless its hash is `known`); pure work that may run in a worker process."""
     if isinstance(item, FileResult):
         return item
@@ -311,7 +340,8 @@ def prepare(item: Source | FileResult, gazetteer: Mapping[str, str], known: Coll
         if result.digest in known:
             result.outcome = "unchanged"
             return result
-        page = result.page = parsing.parse_page(text, gazetteer=gazetteer)
+        page = result.page = parsing.parse_page(text, gazetteer=gazetteer, known_people=known_people)
+        _refuse_blank_titles(page)
     except OSError as error:
         result.outcome, result.error = "failed", f"cannot read: {error.strerror or error}"
         return result
@@ -319,36 +349,57 @@ def prepare(item: Source | FileResult, gazetteer: Mapping[str, str], known: Coll
         result.outcome, result.error = "failed", str(error)
         return result
     result.articles = len(page.articles)
+    result.place = page_place(page, item.name)
     result.anomalies = list(page.anomalies) + [
         f"《{article.title}》{anomaly}" for article in page.articles for anomaly in article.anomalies
     ]
     return result
 
 
+def page_place(page: parsing.ParsedPage, source: str) -> Place:
+    """Issue date and page number: what the page's text states, else what its path states (docs/parsing.md)."""
+    from_path = place_from_path(source) if source != STDIN_NAME else Place()
+    stated = page.issue_date if page.issue_date and not page.issue_date_inferred else None
+    return Place(date=stated or from_path.date, page=page.page_number or from_path.page)
+
+
+def _refuse_blank_titles(page: parsing.ParsedPage) -> None:
+    for number, article in enumerate(page.articles, start=1):
+        if not article.title.strip(" \t\r\n\f\v\u3000"):
+            opening = "".join(article.body)[:20] or (article.dateline or "")[:20]
+            raise ImportFailure(
+                f"article {number} of {len(page.articles)} has an empty title (its text begins 「{opening}」); "
+                "nothing was imported from this file"
+            )
+
+
 def _prepare_all(
-    items: list, gazetteer: Mapping[str, str], workers: int, known: frozenset[str]
+    items: list, gazetteer: Mapping[str, str], workers: int, known: frozenset[str], known_people: frozenset[str]
 ) -> Iterator[FileResult]:
     if workers <= 1 or len(items) < 2:
-        return (prepare(item, gazetteer, known) for item in items)
-    return _prepare_in_parallel(items, gazetteer, workers, known)
+        return (prepare(item, gazetteer, known, known_people) for item in items)
+    return _prepare_in_parallel(items, gazetteer, workers, known, known_people)
 
 
 _worker_gazetteer: Mapping[str, str] = {}
 _worker_known: frozenset[str] = frozenset()
+_worker_people: frozenset[str] = frozenset()
 
 
-def _init_worker(gazetteer: Mapping[str, str], user_terms: list[str], known: frozenset[str]) -> None:
-    global _worker_gazetteer, _worker_known
-    _worker_gazetteer, _worker_known = gazetteer, known
+def _init_worker(
+    gazetteer: Mapping[str, str], user_terms: list[str], known: frozenset[str], known_people: frozenset[str]
+) -> None:
+    global _worker_gazetteer, _worker_known, _worker_people
+    _worker_gazetteer, _worker_known, _worker_people = gazetteer, known, known_people
     parsing.add_user_terms(user_terms)
 
 
 def _prepare_in_worker(item) -> FileResult:
-    return prepare(item, _worker_gazetteer, _worker_known)
+    return prepare(item, _worker_gazetteer, _worker_known, _worker_people)
 
 
 def _prepare_in_parallel(
-    items: list, gazetteer: Mapping[str, str], workers: int, known: frozenset[str]
+    items: list, gazetteer: Mapping[str, str], workers: int, known: frozenset[str], known_people: frozenset[str]
 ) -> Iterator[FileResult]:
     """Parse in `workers` processes, in order, with a bounded window so parsed pages never pile up in memory."""
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
@@ -356,7 +407,8 @@ def _prepare_in_parallel(
     # The children must not share this process's database connection.
     connections.close_all()
     window = workers * 4
-    with context.Pool(workers, initializer=_init_worker, initargs=(dict(gazetteer), user_terms, known)) as pool:
+    initargs = (dict(gazetteer), user_terms, known, known_people)
+    with context.Pool(workers, initializer=_init_worker, initargs=initargs) as pool:
         pending: deque = deque()
         queue = iter(items)
         for item in islice(queue, window):
@@ -379,6 +431,7 @@ def _write(writer: PageWriter, result: FileResult) -> None:
         result.outcome, result.error = "failed", f"database refused the page: {error}".splitlines()[0]
     if not result.ok:
         result.articles_created = result.articles_updated = result.articles_deleted = 0
+        result.notes = []
         writer.forget()
 
 
@@ -396,6 +449,17 @@ class ArticleLinks:
         return [reporter.name for reporter, _, _ in self.bylines]
 
 
+@dataclass
+class ArticlePlan:
+    """What an import does to a page's articles: create, update, keep (edited by hand) or remove."""
+
+    written: list[tuple[Article, parsing.ParsedArticle]] = field(default_factory=list)
+    new: list[Article] = field(default_factory=list)
+    changed: list[Article] = field(default_factory=list)
+    kept: list[Article] = field(default_factory=list)
+    gone: list[Article] = field(default_factory=list)
+
+
 # Serialises page writes across processes on PostgreSQL, so two imports of one folder never race to create
 # the same page, person, organisation or tag (https://www.postgresql.org/docs/15/explicit-locking.html#ADVISORY-LOCKS).
 IMPORT_LOCK_KEY = 0x6E657773  # "news"
@@ -404,9 +468,10 @@ IMPORT_LOCK_KEY = 0x6E657773  # "news"
 class PageWriter:
     """Writes one parsed page in a fixed number of batched queries; caches people, organisations and tags."""
 
-    def __init__(self, report: ImportReport, *, draft: bool):
+    def __init__(self, report: ImportReport, *, draft: bool, allow_delete: bool = True):
         self.report = report
         self.draft = draft
+        self.allow_delete = allow_delete
         self.forget()
 
     def forget(self) -> None:
@@ -425,6 +490,13 @@ class PageWriter:
         names.update(dict(OrganisationAlias.objects.values_list("name", "organisation__name")))
         parsing.add_user_terms(list(names) + list(Reporter.objects.values_list("name", flat=True).distinct()))
         return names
+
+    @staticmethod
+    def known_people() -> frozenset[str]:
+        """Names of the people already in the database (reporters and their aliases), to cut names run together."""
+        names = set(Reporter.objects.values_list("name", flat=True))
+        names.update(ReporterAlias.objects.values_list("name", flat=True))
+        return frozenset(names)
 
     def write(self, result: FileResult) -> None:
         from .cache import bump_content_version
@@ -445,26 +517,40 @@ class PageWriter:
         if Page.objects.filter(content_hash=result.digest).exists():
             result.outcome = "unchanged"
             return
-        display_name = Path(result.source).name
-        page = Page.objects.select_for_update().filter(source_name=display_name).first()
+        place = result.place
+        # A page is its text and its place; only a page at the same known place (date and number) is replaced.
+        page = None
+        if place.known:
+            page = (
+                Page.objects.select_for_update()
+                .select_related("issue")
+                .filter(issue__date=place.date, number=place.page)
+                .order_by("pk")
+                .first()
+            )
         result.outcome = "updated" if page else "created"
-        if page is None:
-            page = Page(import_ref=result.digest[:40], source_name=display_name)
-        old_issue_id = page.issue_id
-        page.issue = self._issue(parsed, page.import_ref)
-        page.number = parsed.page_number
+        if page is not None:
+            self._confirm_date(page.issue, parsed)
+        else:
+            page = Page(import_ref=result.digest[:40], number=place.page)
+            page.issue = self._issue(parsed, place, page.import_ref)
+            if not place.known:
+                self._note_earlier_version(parsed, result)
+                self._leave_taken_number(page, result)
+        page.source_name = result.source[-255:]
         page.banner = parsed.banner[:200]
+        page.header_text = "\n".join(parsed.header_lines)
+        page.unassigned_text = "\n".join(parsed.unassigned)
         page.content_hash = result.digest
         page.encoding = result.encoding
-        self._check_page_number_free(page)
         page.save()
-        if old_issue_id and old_issue_id != page.issue_id:
-            Issue.objects.filter(pk=old_issue_id, pages__isnull=True).delete()
 
         bump_content_version()  # bulk writes send no signals
         with index_updates_deferred() as touched:
-            links = self._resolve_links(parsed.articles)
-            articles, new, stale = self._articles(page, parsed.articles, result)
+            plan = self._articles(page, parsed.articles, result)
+            written = plan.written
+            links = self._resolve_links([parsed_article for _, parsed_article in written])
+            articles = [article for article, _ in written]
             # The parse's own words go to the index, so each article is segmented once (docs/search.md).
             sources = [
                 IndexSource.of(
@@ -474,7 +560,7 @@ class PageWriter:
                     organisation_ids=link.organisation_ids,
                     segmented=parsed_article.tokens,
                 )
-                for article, parsed_article, link in zip(articles, parsed.articles, links, strict=True)
+                for (article, parsed_article), link in zip(written, links, strict=True)
             ]
             prepare_entries(sources)
             in_row = entries_in_row()
@@ -483,74 +569,114 @@ class PageWriter:
                 for article, source in zip(articles, sources, strict=True):
                     if article.pk is None:
                         article.search_document, article.search_vector = source.prepared[:2]
-            self._save_articles(articles, new, stale, result)
+            self._save_articles(plan, result)
             self._write_links(articles, links, replace=result.outcome == "updated")
+            self._link_continuations(page, articles)
         for article, source in zip(articles, sources, strict=True):
             source.pk = article.pk
-        stored = {article.pk for article in new} if in_row else set()
+        stored = {article.pk for article in plan.new} if in_row else set()
         index_articles(source for source in sources if source.pk not in stored)
         mark_indexed(stored)
         gone = touched - {article.pk for article in articles}
         if gone:
             update_search_index(gone)  # rows of articles the new text no longer has, or whose names changed
 
-    def _check_page_number_free(self, page: Page) -> None:
+    def _leave_taken_number(self, page: Page, result: FileResult) -> None:
+        """A page of unknown place whose number is taken in its issue is stored without one: it replaces nothing."""
         if page.number is None:
             return
-        clash = Page.objects.filter(issue=page.issue, number=page.number).exclude(pk=page.pk).first()
+        clash = Page.objects.filter(issue=page.issue, number=page.number).first()
         if clash:
-            raise ImportFailure(f"page {page.number} of {page.issue} was already imported from {clash.source_name}")
+            result.notes.append(
+                f"page {page.number} of {page.issue} is already {clash.source_name or f'page #{clash.pk}'}; "
+                "this page's date is not known, so it was stored without a page number"
+            )
+            page.number = None
 
-    def _issue(self, parsed: parsing.ParsedPage, page_ref: str) -> Issue:
-        # An undated page is its own issue until an editor moves it.
-        ref = f"date:{parsed.issue_date.isoformat()}" if parsed.issue_date else f"page:{page_ref}"
+    def _note_earlier_version(self, parsed: parsing.ParsedPage, result: FileResult) -> None:
+        """Name the stored page that shares most of these headlines: an editor decides which version to keep."""
+        titles = {article.title for article in parsed.articles}
+        row = (
+            Article.objects.filter(title__in=titles, page__isnull=False)
+            .values("page_id")
+            .annotate(shared=Count("pk"))
+            .order_by("-shared", "-page_id")
+            .first()
+        )
+        if row and row["shared"] * 2 >= len(titles):
+            earlier = Page.objects.select_related("issue").get(pk=row["page_id"])
+            result.notes.append(
+                f"looks like a new version of page #{earlier.pk} {earlier} ({earlier.source_name}): "
+                f"{row['shared']} of {len(titles)} headlines are the same; its place (date and page number) "
+                "is not known, so it was imported as a new page — an editor decides which to keep"
+            )
+
+    def _issue(self, parsed: parsing.ParsedPage, place: Place, page_ref: str) -> Issue:
+        # A date from the text or the path places the page; an undated page is its own issue until an editor
+        # moves it. A date read from a path or inferred from articles waits for an editor's confirmation.
+        date = place.date or parsed.issue_date
+        stated = date is not None and not parsed.issue_date_inferred and parsed.issue_date == date
+        ref = f"date:{date.isoformat()}" if date else f"page:{page_ref}"
         issue = self._issues.get(ref)
         if issue is None:
             issue, created = Issue.objects.get_or_create(
                 import_ref=ref,
-                defaults={
-                    "date": parsed.issue_date,
-                    "date_inferred": parsed.issue_date_inferred,
-                    "number": parsed.issue_number or "",
-                },
+                defaults={"date": date, "date_inferred": not stated, "number": parsed.issue_number or ""},
             )
             if created:
                 self.report.issues_created += 1
             self._issues[ref] = issue
-        if issue.date_inferred and not parsed.issue_date_inferred:
-            # A page that states the date confirms an issue that was only inferred.
+        self._confirm_date(issue, parsed)
+        return issue
+
+    def _confirm_date(self, issue: Issue, parsed: parsing.ParsedPage) -> None:
+        """A page that states its issue's date confirms an issue whose date was only inferred."""
+        if issue.date_inferred and not parsed.issue_date_inferred and parsed.issue_date == issue.date:
             issue.date_inferred = False
             issue.number = issue.number or parsed.issue_number or ""
             issue.save(update_fields=["date_inferred", "number"])
             self.report.issues_updated += 1
-        return issue
 
     def _published_at(self, issue: Issue):
         if issue.date:
             return timezone.make_aware(datetime.datetime.combine(issue.date, PRESS_TIME))
         return timezone.now()
 
-    def _articles(
-        self, page: Page, parsed_articles: list[parsing.ParsedArticle], result: FileResult
-    ) -> tuple[list[Article], list[Article], list[Article]]:
-        """The page's articles in print order, filled in but not saved; which of them are new; which are gone."""
-        existing = {}
-        if result.outcome == "updated":
-            existing = {article.import_ref: article for article in Article.objects.filter(page=page)}
+    def _articles(self, page: Page, parsed_articles: list[parsing.ParsedArticle], result: FileResult) -> ArticlePlan:
+        """The page's articles matched by content to the stored ones, filled in but not saved."""
+        plan = ArticlePlan()
+        existing = list(Article.objects.filter(page=page)) if result.outcome == "updated" else []
+        matches = match_articles(existing, parsed_articles)
+        taken_refs = {article.import_ref for article in existing}
+        if existing:
+            # Refs of this page's articles that an editor moved elsewhere are taken too.
+            taken_refs |= set(
+                Article.objects.filter(import_ref__startswith=f"{page.import_ref}:").values_list(
+                    "import_ref", flat=True
+                )
+            )
         now = timezone.now()
-        new, ordered = [], []
         for position, parsed in enumerate(parsed_articles, start=1):
-            ref = f"{page.import_ref}:{position}"
-            article = existing.pop(ref, None)
+            article = matches.get(position - 1)
+            if article is not None and article.edited_by_hand:
+                # The editor's version stays; the imported text waits beside it for review.
+                article.pending_import = pending_import(parsed)
+                article.pending_import_at = now
+                article.import_key = import_key(parsed)
+                plan.kept.append(article)
+                result.notes.append(f"kept editor's version of 《{article.title}》; the imported text awaits review")
+                continue
             if article is None:
                 # Editors' publishing decisions survive a re-import; only new articles get a status here.
-                article = Article(import_ref=ref, created_at=now)
+                article = Article(import_ref=_free_ref(page.import_ref, position, taken_refs), created_at=now)
                 if self.draft:
                     article.status = Article.Status.DRAFT
                 else:
                     article.status = Article.Status.PUBLISHED
                     article.published_at = self._published_at(page.issue)
-                new.append(article)
+                plan.new.append(article)
+            else:
+                plan.changed.append(article)
             article.issue = page.issue
             article.page = page
             article.position = position
@@ -561,23 +687,66 @@ class PageWriter:
             article.body = "\n".join(parsed.body)
             article.kind = parsed.kind
             article.event_date = parsed.event_date
+            article.credits = "\n".join(parsed.credits)
+            article.editor_note = parsed.editor_note or ""
+            article.continued_from_page = parsed.continued_from
+            article.continues_on_page = parsed.continues_on
             article.slug = readable_slug(parsed.title, fallback="article")
+            article.import_key = import_key(parsed)
             article.updated_at = now
-            ordered.append(article)
-        return ordered, new, list(existing.values())
+            plan.written.append((article, parsed))
+        matched = {article.pk for article in matches.values()}
+        for article in existing:
+            if article.pk in matched:
+                continue
+            if article.edited_by_hand:
+                result.notes.append(f"kept 《{article.title}》, edited by hand, which the new page no longer has")
+            elif self.allow_delete:
+                plan.gone.append(article)
+                result.notes.append(f"removed 《{article.title}》, which the new page no longer has")
+            else:
+                result.notes.append(
+                    f"kept 《{article.title}》, which the new page no longer has "
+                    "(removing it needs the delete permission)"
+                )
+        return plan
 
-    def _save_articles(
-        self, articles: list[Article], new: list[Article], gone: list[Article], result: FileResult
-    ) -> None:
-        changed = [article for article in articles if article.pk is not None]
+    def _save_articles(self, plan: ArticlePlan, result: FileResult) -> None:
         # bulk_create skips save(); the fields save() would derive are set in _articles.
-        Article.objects.bulk_create(new)
-        if changed:
-            Article.objects.bulk_update(changed, UPDATED_FIELDS)
-        stale = [article.pk for article in gone]
+        Article.objects.bulk_create(plan.new)
+        if plan.changed:
+            Article.objects.bulk_update(plan.changed, UPDATED_FIELDS)
+        if plan.kept:
+            Article.objects.bulk_update(plan.kept, ["pending_import", "pending_import_at", "import_key"])
+        stale = [article.pk for article in plan.gone]
         if stale:
             Article.objects.filter(pk__in=stale).delete()
-        result.articles_created, result.articles_updated, result.articles_deleted = len(new), len(changed), len(stale)
+        result.articles_created, result.articles_updated = len(plan.new), len(plan.changed)
+        result.articles_deleted = len(stale)
+
+    def _link_continuations(self, page: Page, articles: list[Article]) -> None:
+        """Link the two parts of a story printed on two pages of one issue, whichever page came first."""
+        if page.number is None:
+            return
+        for article in articles:
+            if article.continuation_id is not None:
+                continue
+            if article.continues_on_page:
+                other_part = {"page__number": article.continues_on_page, "continued_from_page": page.number}
+            elif article.continued_from_page:
+                other_part = {"page__number": article.continued_from_page, "continues_on_page": page.number}
+            else:
+                continue
+            candidates = list(
+                Article.objects.filter(issue_id=page.issue_id, continuation__isnull=True, **other_part).only(
+                    "pk", "title", "continuation"
+                )
+            )
+            other = _closest_title(article.title, candidates)
+            if other is not None:
+                article.continuation, other.continuation = other, article
+                Article.objects.filter(pk=article.pk).update(continuation=other)
+                Article.objects.filter(pk=other.pk).update(continuation=article)
 
     def _resolve_links(self, parsed_articles: list[parsing.ParsedArticle]) -> list[ArticleLinks]:
         """Each article's people, organisations and tags as rows (created when new), before the articles are saved."""
@@ -712,9 +881,95 @@ UPDATED_FIELDS = [
     "body",
     "kind",
     "event_date",
+    "credits",
+    "editor_note",
+    "continued_from_page",
+    "continues_on_page",
+    "import_key",
     "slug",
     "updated_at",
 ]
+
+
+def _match_key(kicker: str | None, title: str, subtitle: str | None, opening: str) -> str:
+    return "\n".join((kicker or "", title, subtitle or "", opening[:MATCH_OPENING_CHARS]))
+
+
+def import_key(parsed: parsing.ParsedArticle) -> str:
+    """What a later import of the page compares with: headings and the start of the first paragraph."""
+    return _match_key(parsed.kicker, parsed.title, parsed.subtitle, parsed.body[0] if parsed.body else "")
+
+
+def _similarity(left: str, right: str) -> float:
+    matcher = difflib.SequenceMatcher(None, left, right, autojunk=False)
+    if matcher.real_quick_ratio() < MATCH_THRESHOLD or matcher.quick_ratio() < MATCH_THRESHOLD:
+        return 0.0
+    return matcher.ratio()
+
+
+def match_articles(stored: list[Article], parsed: list[parsing.ParsedArticle]) -> dict[int, Article]:
+    """Pair a page's new articles (by index) with its stored ones by content, best pairs first, never by position."""
+    if not stored or not parsed:
+        return {}
+    # An article is compared as it stands and as it was last imported (an editor may have rewritten it).
+    stored_keys = [
+        (
+            article.title,
+            _match_key(article.kicker, article.title, article.subtitle, article.body.split("\n", 1)[0]),
+            article.import_key,
+        )
+        for article in stored
+    ]
+    scored = []
+    for index, new in enumerate(parsed):
+        key = import_key(new)
+        for position, (title, current, imported) in enumerate(stored_keys):
+            if title == new.title or imported == key:
+                score = 1.0
+            else:
+                score = max(_similarity(current, key), _similarity(imported, key) if imported else 0.0)
+            if score >= MATCH_THRESHOLD:
+                scored.append((score, index, position))
+    matches: dict[int, Article] = {}
+    used: set[int] = set()
+    for _, index, position in sorted(scored, key=lambda item: (-item[0], item[1], item[2])):
+        if index not in matches and position not in used:
+            matches[index] = stored[position]
+            used.add(position)
+    return matches
+
+
+def pending_import(parsed: parsing.ParsedArticle) -> dict:
+    """The imported text of an article an editor has changed, kept for review beside the editor's version."""
+    return {
+        "kicker": parsed.kicker or "",
+        "title": parsed.title,
+        "subtitle": parsed.subtitle or "",
+        "dateline": parsed.dateline or "",
+        "body": list(parsed.body),
+        "credits": list(parsed.credits),
+        "people": [{"name": person.name, "role": person.role, "label": person.label} for person in parsed.people],
+    }
+
+
+def _free_ref(page_ref: str, position: int, taken: set[str]) -> str:
+    ref, n = f"{page_ref}:{position}", 2
+    while ref in taken:
+        ref, n = f"{page_ref}:{position}-{n}", n + 1
+    taken.add(ref)
+    return ref
+
+
+def _closest_title(title: str, candidates: list[Article]) -> Article | None:
+    """The other part of a continued story: the only candidate, or the one whose title is close enough."""
+    if len(candidates) == 1:
+        return candidates[0]
+    best, best_score = None, CONTINUATION_THRESHOLD
+    for candidate in candidates:
+        score = difflib.SequenceMatcher(None, title, candidate.title, autojunk=False).ratio()
+        if score >= best_score:
+            best, best_score = candidate, score
+    return best
 
 
 def _iregex(names: Mapping[str, str]) -> str:

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
 SLUG_MAX_LENGTH = 80
+NON_BLANK_REGEX = "[^ \t\r\n\f\v\u3000]"
 
 
 def readable_slug(text: str, fallback: str = "item") -> str:
@@ -76,6 +77,10 @@ class Page(models.Model):
     # Hash of the normalised text: the same page in another encoding or with other line endings matches.
     content_hash = models.CharField("内容指纹", max_length=64, unique=True)
     encoding = models.CharField("编码", max_length=20, blank=True)
+    header_text = models.TextField("版头", blank=True, help_text="版面页眉（日期、版次、责编等），按原样每行一条。")
+    unassigned_text = models.TextField(
+        "未归属文字", blank=True, help_text="导入时无法归入任何文章的文字，按原样保留，请编辑核对。"
+    )
     imported_at = models.DateTimeField("导入时间", auto_now=True)
 
     class Meta:
@@ -248,6 +253,19 @@ class Article(models.Model):
     body = models.TextField("正文", help_text="每行一段。", blank=True)
     kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.NEWS)
     event_date = models.DateField("事件日期", null=True, blank=True)
+    credits = models.TextField("署名行", blank=True, help_text="图片、文字署名行，按原样每行一条。")
+    editor_note = models.TextField("编者按", blank=True)
+    continued_from_page = models.PositiveSmallIntegerField("上接版次", null=True, blank=True)
+    continues_on_page = models.PositiveSmallIntegerField("下转版次", null=True, blank=True)
+    # The other part of a story printed on two pages; each page keeps its own part (docs/parsing.md).
+    continuation = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="续接文章",
+    )
 
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
@@ -259,6 +277,12 @@ class Article(models.Model):
     tags = TaggableManager("标签", blank=True)
 
     import_ref = models.CharField("导入标识", max_length=100, unique=True, null=True, blank=True, editable=False)
+    # An import never overwrites or deletes an article an editor changed; it parks its text in pending_import.
+    edited_by_hand = models.BooleanField("编辑改动过", default=False, editable=False)
+    # Headings and opening as last imported: a re-import finds the story even after an editor rewrote it.
+    import_key = models.TextField("导入匹配文本", blank=True, editable=False)
+    pending_import = models.JSONField("待核对的导入文本", null=True, blank=True, editable=False)
+    pending_import_at = models.DateTimeField("待核对导入时间", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -286,6 +310,11 @@ class Article(models.Model):
             ),
             models.CheckConstraint(condition=Q(status__in=["draft", "published"]), name="article_status_valid"),
             models.CheckConstraint(condition=Q(kind__in=["news", "photo"]), name="article_kind_valid"),
+            # A title with at least one visible character; the regex runs on both databases (SQLite through
+            # Django's REGEXP function). U+3000 is the full-width space.
+            models.CheckConstraint(
+                condition=~Q(title="") & Q(title__regex=NON_BLANK_REGEX), name="article_title_not_blank"
+            ),
         ]
 
     def __str__(self):
@@ -325,6 +354,7 @@ class Byline(models.Model):
         REPORTER = "reporter", "记者"
         CORRESPONDENT = "correspondent", "通讯员"
         PHOTOGRAPHER = "photographer", "摄影"
+        UNSPECIFIED = "unspecified", "未注明"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines", verbose_name="文章")
     reporter = models.ForeignKey(Reporter, on_delete=models.PROTECT, related_name="bylines", verbose_name="记者")
@@ -339,7 +369,8 @@ class Byline(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["article", "reporter", "role"], name="byline_unique_role"),
             models.CheckConstraint(
-                condition=Q(role__in=["reporter", "correspondent", "photographer"]), name="byline_role_valid"
+                condition=Q(role__in=["reporter", "correspondent", "photographer", "unspecified"]),
+                name="byline_role_valid",
             ),
         ]
 

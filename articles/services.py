@@ -23,7 +23,8 @@ def publish(articles: QuerySet) -> int:
         for article in articles.select_for_update():
             article.status = Article.Status.PUBLISHED
             article.published_at = article.published_at or now
-            article.save(update_fields=["status", "published_at", "updated_at"])
+            article.edited_by_hand = True  # imports never override an editor's decision (importers.py)
+            article.save(update_fields=["status", "published_at", "edited_by_hand", "updated_at"])
             count += 1
     return count
 
@@ -31,7 +32,7 @@ def publish(articles: QuerySet) -> int:
 def unpublish(articles: QuerySet) -> int:
     """Return articles to draft; they vanish from every public page at once."""
     bump_content_version()  # update() sends no signals
-    return articles.update(status=Article.Status.DRAFT, updated_at=timezone.now())
+    return articles.update(status=Article.Status.DRAFT, edited_by_hand=True, updated_at=timezone.now())
 
 
 def _others(keep, others: Iterable) -> list:

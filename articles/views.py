@@ -180,7 +180,12 @@ class ArticleDetailView(DetailView):
         return user.is_staff and user.has_perm("articles.view_article")
 
     def get_queryset(self):
-        articles = Article.objects.with_listing_relations()
+        # The other part of a continued story is linked from the page (上接/下转), in the same query.
+        articles = (
+            Article.objects.with_listing_relations()
+            .select_related("continuation")
+            .defer("continuation__search_document", "continuation__search_vector", "continuation__body")
+        )
         return articles if self.can_preview() else articles.published()
 
     def get(self, request, *args, **kwargs):
@@ -317,7 +322,12 @@ class ReporterDetailView(SubjectArticleListView):
             .order_by()
             .values_list("role", "article_count")
         )
-        context["role_counts"] = [(label, counts.get(role, 0)) for role, label in Byline.Role.choices]
+        # 未注明 (no role word in print) is listed only for people credited that way.
+        context["role_counts"] = [
+            (label, counts.get(role, 0))
+            for role, label in Byline.Role.choices
+            if role != Byline.Role.UNSPECIFIED or counts.get(role)
+        ]
         return context
 
 

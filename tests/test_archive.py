@@ -112,3 +112,32 @@ def test_commands(tmp_path, archive):
     assert "article 25" in out.getvalue()
     with pytest.raises(CommandError, match="No such file"):
         call_command("import_archive", str(tmp_path / "missing.jsonl"))
+
+
+def test_round_trip_keeps_what_the_import_and_the_editors_left(archive):
+    from django.utils import timezone
+
+    first, second = Article.objects.order_by("pk")[:2]
+    Article.objects.filter(pk=first.pk).update(
+        credits="本报记者 王建国 摄",
+        editor_note="编者按：新的一年。",
+        continues_on_page=3,
+        continuation=second,
+        edited_by_hand=True,
+        import_key="导入匹配文本",
+        pending_import={"title": "新标题", "body": ["新正文"]},
+        pending_import_at=timezone.now(),
+    )
+    Page.objects.filter(pk=first.page_id).update(header_text="第2版", unassigned_text="无处归属的文字")
+    fields = ["credits", "editor_note", "continues_on_page", "continuation_id", "edited_by_hand", "import_key"]
+    fields += ["pending_import", "pending_import_at"]
+    before = Article.objects.values(*fields).get(pk=first.pk)
+    backup = io.StringIO()
+    export_archive(backup)
+    wipe()
+    import_archive(io.StringIO(backup.getvalue()))
+    assert Article.objects.values(*fields).get(pk=first.pk) == before
+    assert Page.objects.values_list("header_text", "unassigned_text").get(pk=first.page_id) == (
+        "第2版",
+        "无处归属的文字",
+    )

@@ -55,6 +55,13 @@ def run_command(*args):
     return code, out.getvalue(), err.getvalue()
 
 
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    """A page file at this path (folders created), as an editor would lay out an archive."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
 @pytest.fixture
 def imported():
     report = import_pages(paths=[SEEDS])
@@ -197,15 +204,17 @@ def test_same_page_in_another_form_is_recognised(imported, transform):
     assert snapshot() == before
 
 
-def test_changed_text_updates_in_place(imported, tmp_path):
+def test_changed_text_at_the_same_place_updates_in_place(tmp_path):
     original = SEED_FILES[0].read_text(encoding="utf-8")
+    import_pages(paths=SEED_FILES[1:] + [write(tmp_path / "first" / "2022-11-14" / "01.txt", original)])
     changed = original.replace("“以球会友”鼓干劲", "“以球会友”鼓足干劲").replace("陈曦", "陈晨")
-    target = tmp_path / SEED_FILES[0].name
-    target.write_text(changed, encoding="utf-8")
+    target = write(tmp_path / "second" / "2022-11-14" / "01.txt", changed)
+    ids = dict(Article.objects.filter(page__number=1).values_list("title", "pk"))
     before = snapshot()
     report = import_pages(paths=[target])
     assert report.files[0].outcome == "updated"
     assert report.articles_updated == 5 and report.articles_created == 0
+    assert Article.objects.get(title="“以球会友”鼓足干劲").pk == ids["“以球会友”鼓干劲"]
     assert Article.objects.filter(title="“以球会友”鼓足干劲").count() == 1
     assert not Article.objects.filter(title="“以球会友”鼓干劲").exists()
     after = snapshot()
@@ -219,14 +228,14 @@ def test_changed_text_updates_in_place(imported, tmp_path):
     assert import_pages(paths=[target]).files[0].outcome == "unchanged"
 
 
-def test_reimport_keeps_editors_publishing_decisions(imported, tmp_path):
+def test_reimport_keeps_editors_publishing_decisions(tmp_path):
+    source = next(p for p in SEED_FILES if p.name.startswith("001")).read_text(encoding="utf-8")
+    import_pages(paths=[write(tmp_path / "a" / "2023-02-20_p3.txt", source)])
     article = Article.objects.get(title="体验手工制作乐趣")
     article.status = Article.Status.DRAFT
     article.save()
-    source = next(p for p in SEED_FILES if p.name.startswith("001"))
-    target = tmp_path / source.name
-    target.write_text(source.read_text(encoding="utf-8").replace("体验手工", "体验手工制作"), encoding="utf-8")
-    import_pages(paths=[target])
+    target = write(tmp_path / "b" / "2023-02-20_p3.txt", source.replace("体验手工", "体验手工制作"))
+    assert import_pages(paths=[target]).files[0].outcome == "updated"
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT
 
@@ -252,7 +261,7 @@ def test_one_transaction_per_file(monkeypatch):
     def failing_after_the_second_files_articles_are_written(self, articles, links, **kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
-            assert Article.objects.filter(page__source_name=SEED_FILES[1].name).count() == 5
+            assert Article.objects.filter(page__source_name=str(SEED_FILES[1])).count() == 5
             raise DatabaseError("disk full")
         return real(self, articles, links, **kwargs)
 
@@ -263,7 +272,7 @@ def test_one_transaction_per_file(monkeypatch):
     assert "disk full" in report.files[1].error
     assert Page.objects.count() == 2
     assert Article.objects.count() == 10
-    assert not Page.objects.filter(source_name=SEED_FILES[1].name).exists()
+    assert not Page.objects.filter(source_name=str(SEED_FILES[1])).exists()
 
 
 # --- decoding ------------------------------------------------------------------------------------------------
@@ -494,3 +503,333 @@ def test_admin_upload_needs_add_permission(client, db):
     assert client.get(reverse("admin:articles_article_import")).status_code == 403
     client.logout()
     assert client.get(reverse("admin:articles_article_import")).status_code == 302
+
+
+# --- where a page belongs (issue #10) ------------------------------------------------------------------------
+
+STORIES = {
+    "books": (
+        "朝阳区职工书屋迎来新书",
+        "本报讯（记者 王建国）近日，朝阳区总工会向辖区职工书屋配送新书三千册，涵盖技能培训、文学历史等门类。",
+        "职工们表示，下班后有了读书的好去处。",
+    ),
+    "huts": (
+        "环卫工人冬季暖心驿站开放",
+        "本报讯（记者 李思远）入冬以来，海淀区多个暖心驿站陆续开放，为户外劳动者提供热水、休息和充电服务。",
+        "驿站负责人介绍，今年新增了微波炉和急救药箱。",
+    ),
+    "contest": (
+        "技能大赛决赛在丰台举行",
+        "本报讯（记者 赵明华）本周，全市焊工技能大赛决赛在丰台区举行，来自各行业的六十名选手同场竞技。",
+        "比赛分理论考试和实际操作两部分。",
+    ),
+}
+
+
+def page_text(order=("books", "huts", "contest"), **changed) -> str:
+    """A page of our own invented stories, in this order, with some stories' paragraphs replaced."""
+    parts = ["职工生活"]
+    for key in order:
+        parts += changed.get(key, STORIES[key])
+    return "\n\n".join(parts) + "\n"
+
+
+def ids_by_title():
+    return dict(Article.objects.values_list("title", "pk"))
+
+
+def test_two_day_folders_with_the_same_file_names_keep_both_days(tmp_path):
+    day_a = write(tmp_path / "a" / "01.txt", SEED_FILES[2].read_text(encoding="utf-8"))
+    day_b = write(tmp_path / "b" / "01.txt", SEED_FILES[3].read_text(encoding="utf-8"))
+    assert run_command(str(day_a.parent))[0] == 0
+    first_day = ids_by_title()
+    code, out, _ = run_command(str(day_b.parent))
+    assert code == 0 and "1 created, 0 updated" in out
+    assert Page.objects.count() == 2 and Issue.objects.count() == 2
+    assert Article.objects.count() == 10
+    assert {title: pk for title, pk in ids_by_title().items() if title in first_day} == first_day
+    assert set(Page.objects.values_list("source_name", flat=True)) == {str(day_a), str(day_b)}
+
+    before = snapshot()
+    renamed = write(tmp_path / "c" / "renamed.txt", SEED_FILES[2].read_text(encoding="utf-8"))
+    gb18030 = write(tmp_path / "d" / "01.txt", SEED_FILES[3].read_text(encoding="utf-8"), encoding="gb18030")
+    report = import_pages(paths=[day_a.parent, day_b.parent, renamed, gb18030])
+    assert [result.outcome for result in report.files] == ["unchanged"] * 4
+    assert snapshot() == before
+
+
+def test_a_changed_page_of_unknown_place_is_a_new_page_naming_the_earlier_one(tmp_path):
+    import_pages(paths=[write(tmp_path / "a" / "01.txt", page_text())])
+    earlier = Page.objects.get()
+    changed = page_text(books=("朝阳区职工书屋迎来三千册新书", *STORIES["books"][1:]))
+    report = import_pages(paths=[write(tmp_path / "a" / "01.txt", changed)])
+    assert report.files[0].outcome == "created"
+    assert Page.objects.count() == 2 and Article.objects.count() == 6
+    (note,) = report.files[0].notes
+    assert f"page #{earlier.pk}" in note and "2 of 3 headlines" in note
+    earlier.refresh_from_db()
+    assert earlier.articles.count() == 3, "the earlier page is left to the editor"
+
+
+def test_a_changed_page_with_the_same_number_but_no_date_takes_no_number_from_a_dated_issue(tmp_path):
+    # Both state page 2 and the issue is only inferred from the article text: neither replaces the other.
+    text = page_text().replace("职工生活", "职工生活\n\n第2版", 1)
+    first = import_pages(paths=[write(tmp_path / "a.txt", text)]).files[0]
+    second = import_pages(paths=[write(tmp_path / "b.txt", text.replace("三千册", "四千册"))]).files[0]
+    assert (first.outcome, second.outcome) == ("created", "created")
+    assert Page.objects.count() == 2
+
+
+def test_a_date_from_the_path_dates_the_issue_for_an_editor_to_confirm(tmp_path):
+    import datetime
+
+    import_pages(paths=[write(tmp_path / "ldwb20230301-03.txt", page_text())])
+    page = Page.objects.select_related("issue").get()
+    assert (page.issue.date, page.issue.date_inferred, page.number) == (datetime.date(2023, 3, 1), True, 3)
+
+
+def test_the_command_prints_what_an_editor_should_look_at(tmp_path):
+    import_pages(paths=[write(tmp_path / "2023-03-01" / "02.txt", page_text())])
+    shorter = write(tmp_path / "b" / "2023-03-01" / "02.txt", page_text(order=("books", "huts")))
+    code, out, _ = run_command(str(shorter))
+    assert code == 0
+    assert f"note: {shorter}: removed 《技能大赛决赛在丰台举行》, which the new page no longer has" in out
+
+
+def test_articles_of_a_replaced_page_follow_their_story_not_their_position(tmp_path):
+    import_pages(paths=[write(tmp_path / "v1" / "2023-03-01" / "02.txt", page_text())])
+    before = ids_by_title()
+    reordered = page_text(
+        order=("contest", "books", "huts"),
+        contest=("技能大赛决赛在丰台区举行", STORIES["contest"][1], "比赛分理论和实操两部分。"),
+    )
+    report = import_pages(paths=[write(tmp_path / "v2" / "2023-03-01_第2版.txt", reordered)])
+    assert report.files[0].outcome == "updated"
+    assert (report.articles_created, report.articles_updated, report.files[0].articles_deleted) == (0, 3, 0)
+    after = ids_by_title()
+    assert after["技能大赛决赛在丰台区举行"] == before["技能大赛决赛在丰台举行"]
+    assert after["朝阳区职工书屋迎来新书"] == before["朝阳区职工书屋迎来新书"]
+    assert after["环卫工人冬季暖心驿站开放"] == before["环卫工人冬季暖心驿站开放"]
+    assert list(Article.objects.order_by("position").values_list("title", flat=True))[0] == "技能大赛决赛在丰台区举行"
+
+
+def test_a_new_story_on_a_replaced_page_is_a_new_article(tmp_path):
+    import_pages(paths=[write(tmp_path / "2023-03-01" / "02.txt", page_text(order=("books", "huts")))])
+    before = ids_by_title()
+    report = import_pages(paths=[write(tmp_path / "x" / "2023-03-01" / "02.txt", page_text())])
+    assert (report.articles_created, report.articles_updated) == (1, 2)
+    assert {title: ids_by_title()[title] for title in before} == before
+
+
+@pytest.mark.parametrize(("allow_delete", "left"), [(True, 2), (False, 3)])
+def test_vanished_stories_are_reported_and_removed_only_with_the_delete_permission(tmp_path, allow_delete, left):
+    import_pages(paths=[write(tmp_path / "2023-03-01" / "02.txt", page_text())])
+    shorter = write(tmp_path / "again" / "2023-03-01" / "02.txt", page_text(order=("books", "huts")))
+    report = import_pages(paths=[shorter], allow_delete=allow_delete)
+    assert report.files[0].outcome == "updated"
+    assert Article.objects.count() == left
+    (note,) = report.files[0].notes
+    assert "《技能大赛决赛在丰台举行》" in note
+    assert ("removed" in note) is allow_delete
+    assert ("delete permission" in note) is not allow_delete
+
+
+def _edit_in_admin(rf, user, article, **fields):
+    """Save an article through the admin's own save path, as the change form does."""
+    from django.contrib import admin
+
+    for name, value in fields.items():
+        setattr(article, name, value)
+    request = rf.post("/")
+    request.user = user
+    admin.site._registry[Article].save_model(request, article, form=None, change=True)
+
+
+def test_an_editors_article_survives_a_reimport_with_the_new_text_kept_for_review(tmp_path, rf, editor, client):
+    import_pages(paths=[write(tmp_path / "2023-03-01" / "02.txt", page_text())])
+    article = Article.objects.get(title="环卫工人冬季暖心驿站开放")
+    _edit_in_admin(rf, editor, article, title="暖心驿站陪环卫工人过冬", body="编辑改写的导语。\n第二段。")
+    article.refresh_from_db()
+    assert article.edited_by_hand
+    changed = page_text(huts=("环卫工人冬季暖心驿站开放", STORIES["huts"][1], "驿站还新增了血压计。"))
+    report = import_pages(paths=[write(tmp_path / "v2" / "2023-03-01" / "02.txt", changed)])
+    assert report.files[0].outcome == "updated"
+    article.refresh_from_db()
+    assert (article.title, article.body) == ("暖心驿站陪环卫工人过冬", "编辑改写的导语。\n第二段。")
+    assert article.pending_import["title"] == "环卫工人冬季暖心驿站开放"
+    assert article.pending_import["body"][-1] == "驿站还新增了血压计。"
+    assert article.pending_import["people"] == [{"name": "李思远", "role": "reporter", "label": "记者"}]
+    assert article.pending_import_at is not None
+    assert report.files[0].notes == [
+        "kept editor's version of 《暖心驿站陪环卫工人过冬》; the imported text awaits review"
+    ]
+    assert Article.objects.count() == 3
+
+    client.force_login(editor)
+    form = client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+    assert "驿站还新增了血压计。" in form and "导入的新文本" in form
+
+
+def test_an_article_unpublished_by_hand_is_never_deleted_by_an_import(tmp_path, chief_client):
+    import_pages(paths=[write(tmp_path / "2023-03-01" / "02.txt", page_text())])
+    article = Article.objects.get(title="技能大赛决赛在丰台举行")
+    chief_client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "unpublish_articles", "_selected_action": [article.pk]},
+    )
+    article.refresh_from_db()
+    assert article.edited_by_hand and article.status == Article.Status.DRAFT
+    shorter = write(tmp_path / "v2" / "2023-03-01" / "02.txt", page_text(order=("books", "huts")))
+    report = import_pages(paths=[shorter], allow_delete=True)
+    assert Article.objects.filter(pk=article.pk, status=Article.Status.DRAFT).exists()
+    assert report.files[0].notes == [
+        "kept 《技能大赛决赛在丰台举行》, edited by hand, which the new page no longer has"
+    ]
+
+
+def test_admin_upload_deletes_only_with_the_delete_permission(editor_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    import_pages(paths=[write(tmp_path / "2023-03-01" / "02.txt", page_text())])
+    url = reverse("admin:articles_article_import")
+    shorter = page_text(order=("books", "huts")).encode()
+    preview = editor_client.post(url, {"files": [_upload("2023-03-01_p2.txt", shorter)]})
+    editor_client.post(url, {"confirm": "1", "token": preview.context["token"], "draft": "0"})
+    assert Page.objects.get().content_hash == importers.content_hash(shorter.decode())
+    assert Article.objects.filter(title="技能大赛决赛在丰台举行").exists(), "an editor may not delete"
+
+
+# --- what the page holds -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("title", ["", "   ", "\u3000\u3000", "\t"])
+def test_the_database_refuses_a_blank_title(title):
+    from django.db import IntegrityError, transaction
+
+    issue = Issue.objects.create(import_ref="x")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Article.objects.create(issue=issue, title=title)
+    Article.objects.create(issue=issue, title="有标题")
+
+
+def _parse_with(monkeypatch, change):
+    """Wrap the real parser; `change(page)` adjusts what it returns the way the layout parser will."""
+    real = parsing.parse_page
+
+    def parse(text, **kwargs):
+        page = real(text, **kwargs)
+        change(page)
+        return page
+
+    monkeypatch.setattr(importers.parsing, "parse_page", parse)
+
+
+def test_the_importer_refuses_a_page_with_an_untitled_article_and_writes_nothing(tmp_path, monkeypatch):
+    def blank_second_title(page):
+        page.articles[1].title = "\u3000"
+
+    _parse_with(monkeypatch, blank_second_title)
+    path = write(tmp_path / "2023-03-01" / "02.txt", page_text())
+    code, out, err = run_command(str(path))
+    assert code == 1
+    assert f"error: {path}: article 2 of 3 has an empty title (its text begins 「入冬以来" in out
+    assert snapshot()["articles"] == snapshot()["pages"] == 0
+
+
+def test_known_people_reach_the_parser(tmp_path, monkeypatch):
+    Reporter.objects.create(name="王建国")
+    seen = {}
+    real = parsing.parse_page
+
+    def parse(text, **kwargs):
+        seen.update(kwargs)
+        return real(text, **kwargs)
+
+    monkeypatch.setattr(importers.parsing, "parse_page", parse)
+    from articles.models import ReporterAlias
+
+    ReporterAlias.objects.create(reporter=Reporter.objects.get(name="王建国"), name="王建")
+    import_pages(paths=[write(tmp_path / "p.txt", page_text())])
+    assert {"王建国", "王建"} <= set(seen["known_people"])
+
+
+def test_page_header_unassigned_text_credits_and_editor_note_are_stored(tmp_path, monkeypatch, client, editor):
+    def layout(page):
+        page.header_lines = ["2023年3月1日 星期三", "第2版"]
+        page.unassigned = ["一段无处归属的文字"]
+        page.articles[0].credits = ["本报记者 王建国 摄"]
+        page.articles[0].editor_note = "编者按：书香润心。"
+
+    _parse_with(monkeypatch, layout)
+    import_pages(paths=[write(tmp_path / "2023-03-01" / "02.txt", page_text())])
+    page = Page.objects.get()
+    assert page.header_text == "2023年3月1日 星期三\n第2版" and page.unassigned_text == "一段无处归属的文字"
+    article = Article.objects.get(title="朝阳区职工书屋迎来新书")
+    assert (article.credits, article.editor_note) == ("本报记者 王建国 摄", "编者按：书香润心。")
+
+    client.force_login(editor)
+    for url in (
+        reverse("admin:articles_page_change", args=[page.pk]),
+        reverse("admin:articles_issue_change", args=[page.issue_id]),
+    ):
+        body = client.get(url).content.decode()
+        assert "一段无处归属的文字" in body and "未归入任何文章" in body
+
+
+def test_an_unspecified_role_is_stored(tmp_path, monkeypatch):
+    def no_role(page):
+        page.articles[0].people = [parsing.Person("王建国", parsing.ROLE_UNSPECIFIED, "")]
+
+    _parse_with(monkeypatch, no_role)
+    import_pages(paths=[write(tmp_path / "p.txt", page_text())])
+    assert Byline.objects.get(reporter__name="王建国").get_role_display() == "未注明"
+
+
+def _continued(page):
+    """What the layout parser returns for （下转第3版）/（上接第2版）; today's parser reads neither."""
+    for article in page.articles:
+        if article.continues_on is None and article.body and article.body[-1].endswith("（下转第3版）"):
+            article.body[-1] = article.body[-1].removesuffix("（下转第3版）")
+            article.continues_on, article.continuation_marks = 3, ["（下转第3版）"]
+    if any(article.continued_from for article in page.articles):
+        return
+    for article in list(page.articles):
+        for index, paragraph in enumerate(article.body):
+            if "（上接第2版）" in paragraph:
+                title, mark, rest = paragraph.partition("（上接第2版）")
+                part = parsing.ParsedArticle(
+                    title=title, body=[rest, *article.body[index + 1 :]], continued_from=2, continuation_marks=[mark]
+                )
+                article.body = article.body[:index]
+                page.articles.append(part)
+                return
+
+
+@pytest.mark.parametrize("first", ["front", "back"])
+def test_the_two_parts_of_a_continued_story_are_linked_whichever_page_comes_first(tmp_path, monkeypatch, client, first):
+    _parse_with(monkeypatch, _continued)
+    front = page_text(contest=(*STORIES["contest"][:2], "比赛分理论考试和实际操作两部分。（下转第3版）"))
+    back = "\n\n".join(
+        [
+            "职工生活",
+            *STORIES["huts"],
+            "技能大赛决赛在丰台举行",
+            "（上接第2版）选手们在实操环节完成了三道焊接工序。",
+            "大赛前三名将获得奖章。",
+        ]
+    )
+    paths = {
+        "front": write(tmp_path / "2023-03-01" / "02.txt", front),
+        "back": write(tmp_path / "2023-03-01" / "03.txt", back + "\n"),
+    }
+    for name in (first, "back" if first == "front" else "front"):
+        assert import_pages(paths=[paths[name]]).ok
+    part_one = Article.objects.get(page__number=2, title="技能大赛决赛在丰台举行")
+    part_two = Article.objects.get(page__number=3, title="技能大赛决赛在丰台举行")
+    assert (part_one.continuation_id, part_two.continuation_id) == (part_two.pk, part_one.pk)
+    assert (part_one.continues_on_page, part_two.continued_from_page) == (3, 2)
+    assert Article.objects.exclude(pk__in=[part_one.pk, part_two.pk]).filter(continuation__isnull=False).count() == 0
+
+    body = client.get(part_one.get_absolute_url()).content.decode()
+    assert "下转第3版" in body and part_two.get_absolute_url() in body
+    body = client.get(part_two.get_absolute_url()).content.decode()
+    assert "上接第2版" in body and part_one.get_absolute_url() in body

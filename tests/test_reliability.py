@@ -58,7 +58,7 @@ def _pages_and_articles(url: str) -> tuple[int, dict[str, int]]:
 def _articles_per_file(folder: Path) -> dict[str, int]:
     from articles.parsing import parse_page
 
-    return {path.name: len(parse_page(path.read_text("utf-8")).articles) for path in sorted(folder.glob("*.txt"))}
+    return {str(path): len(parse_page(path.read_text("utf-8")).articles) for path in sorted(folder.glob("*.txt"))}
 
 
 @pytest.mark.django_db(transaction=True)

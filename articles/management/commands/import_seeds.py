@@ -44,6 +44,8 @@ class Command(BaseCommand):
             self.stdout.write(dump_json(report.as_json()))
         for source, anomaly in report.anomalies:
             out.write(f"anomaly: {source}: {anomaly}")
+        for source, note in report.notes:
+            out.write(f"note: {source}: {note}")
         out.write(summary(report))
         if not report.ok:
             raise SystemExit(1)
