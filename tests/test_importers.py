@@ -752,61 +752,54 @@ def test_known_people_reach_the_parser(tmp_path, monkeypatch):
     assert {"王建国", "王建"} <= set(seen["known_people"])
 
 
-def test_page_header_unassigned_text_credits_and_editor_note_are_stored(tmp_path, monkeypatch, client, editor):
-    def layout(page):
-        page.header_lines = ["2023年3月1日 星期三", "第2版"]
-        page.unassigned = ["一段无处归属的文字"]
-        page.articles[0].credits = ["本报记者 王建国 摄"]
-        page.articles[0].editor_note = "编者按：书香润心。"
-
-    _parse_with(monkeypatch, layout)
-    import_pages(paths=[write(tmp_path / "2023-03-01" / "02.txt", page_text())])
+def test_page_header_unassigned_text_credits_and_editor_note_are_stored(tmp_path, client, editor):
+    text = "\n\n".join(
+        [
+            "2023年3月1日 星期三",
+            "第2版",
+            "职工生活",
+            "编者按：书香润心。本报今起记录基层职工书屋的新变化。",
+            "朝阳区职工书屋迎来新书",
+            "本报讯（记者 王建国）近日，朝阳区职工书屋新到图书两千册，职工可以免费借阅。",
+            "书屋管理员介绍，新书以技能类和文学类为主。",
+            "本报记者 王建国 摄",
+            "环卫工人冬季暖心驿站开放",
+            "入冬以来，海淀区多个暖心驿站陆续开放，为户外劳动者提供热水、休息和充电服务。（李思远）",
+        ]
+    )
+    import_pages(paths=[write(tmp_path / "2023-03-01" / "02.txt", text)])
     page = Page.objects.get()
-    assert page.header_text == "2023年3月1日 星期三\n第2版" and page.unassigned_text == "一段无处归属的文字"
+    assert page.header_text == "2023年3月1日 星期三\n第2版" and page.number == 2
     article = Article.objects.get(title="朝阳区职工书屋迎来新书")
-    assert (article.credits, article.editor_note) == ("本报记者 王建国 摄", "编者按：书香润心。")
+    assert article.credits == "本报记者 王建国 摄"
+    assert article.editor_note == "编者按：书香润心。本报今起记录基层职工书屋的新变化。"
+    signed = Article.objects.get(title="环卫工人冬季暖心驿站开放")
+    assert signed.credits == "（李思远）"
+    assert Byline.objects.get(article=signed, reporter__name="李思远").get_role_display() == "未注明"
 
+
+def test_unassigned_text_is_stored_and_shown_to_editors(tmp_path, client, editor):
+    text = "\n\n".join(
+        [
+            "职工生活",
+            "一段开头没有标题的文字，印在版面最上方。",
+            *STORIES["books"],
+        ]
+    )
+    import_pages(paths=[write(tmp_path / "2023-03-01" / "02.txt", text)])
+    page = Page.objects.get()
+    assert page.unassigned_text == "一段开头没有标题的文字，印在版面最上方。"
     client.force_login(editor)
     for url in (
         reverse("admin:articles_page_change", args=[page.pk]),
         reverse("admin:articles_issue_change", args=[page.issue_id]),
     ):
         body = client.get(url).content.decode()
-        assert "一段无处归属的文字" in body and "未归入任何文章" in body
-
-
-def test_an_unspecified_role_is_stored(tmp_path, monkeypatch):
-    def no_role(page):
-        page.articles[0].people = [parsing.Person("王建国", parsing.ROLE_UNSPECIFIED, "")]
-
-    _parse_with(monkeypatch, no_role)
-    import_pages(paths=[write(tmp_path / "p.txt", page_text())])
-    assert Byline.objects.get(reporter__name="王建国").get_role_display() == "未注明"
-
-
-def _continued(page):
-    """What the layout parser returns for （下转第3版）/（上接第2版）; today's parser reads neither."""
-    for article in page.articles:
-        if article.continues_on is None and article.body and article.body[-1].endswith("（下转第3版）"):
-            article.body[-1] = article.body[-1].removesuffix("（下转第3版）")
-            article.continues_on, article.continuation_marks = 3, ["（下转第3版）"]
-    if any(article.continued_from for article in page.articles):
-        return
-    for article in list(page.articles):
-        for index, paragraph in enumerate(article.body):
-            if "（上接第2版）" in paragraph:
-                title, mark, rest = paragraph.partition("（上接第2版）")
-                part = parsing.ParsedArticle(
-                    title=title, body=[rest, *article.body[index + 1 :]], continued_from=2, continuation_marks=[mark]
-                )
-                article.body = article.body[:index]
-                page.articles.append(part)
-                return
+        assert "一段开头没有标题的文字" in body and "未归入任何文章" in body
 
 
 @pytest.mark.parametrize("first", ["front", "back"])
 def test_the_two_parts_of_a_continued_story_are_linked_whichever_page_comes_first(tmp_path, monkeypatch, client, first):
-    _parse_with(monkeypatch, _continued)
     front = page_text(contest=(*STORIES["contest"][:2], "比赛分理论考试和实际操作两部分。（下转第3版）"))
     back = "\n\n".join(
         [

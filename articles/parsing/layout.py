@@ -92,7 +92,7 @@ def _read_header_line(text: str, header: _Header, *, staff_only: bool = False) -
 
 # Words that open a paragraph (a dateline-less brief starts with one), and words that only continue a sentence.
 _OPENER_RE = re.compile(
-    r"^(?:近日|日前|近期|连日来|近年来|今年以来|入冬以来|入夏以来|昨天|昨日|今天|今日|本周|上周|记者(?:近日|日前|\d{1,2}月\d{1,2}日)?从|图为|编者按"
+    r"^(?:近日|日前|近期|连日来|近年来|今年以来|入冬以来|入夏以来|昨天|昨日|今天|今日|本周|上周|记者(?:近日|日前|\d{1,2}月\d{1,2}日(?:上午|下午|晚)?)?从|图为|编者按"
     r"|(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{1,2}日(?:上午|下午|晚|早))"
 )
 _CONTINUATION_RE = re.compile(
@@ -328,6 +328,7 @@ def _dateless_heading(
     title_mark: int,
     after_credit: bool,
     leading: bool = False,
+    signed_ok: bool = True,
 ) -> int:
     """How many lines from i head an article with no dateline (photo news, 开栏语, brief); 0 when they do not.
 
@@ -370,10 +371,12 @@ def _dateless_heading(
         return 0
     if leading or marked or after_credit or _COLUMN_LABEL_RE.match(first.text) or _OPENER_RE.match(nxt.text):
         return len(run)
-    if _signed_below(items, j, blocks) and not any(_text_anomalies("", items[r].text) for r in run):
+    # signed_ok: the story above is closed (it had a dateline or its own signature); a story signed at its end
+    # goes on until its signature, so a line before that is one of its paragraphs.
+    if signed_ok and _signed_below(items, j, blocks) and not any(_text_anomalies("", items[r].text) for r in run):
         # Papers that sign at the end (…。（王建国）) print no dateline under the headline; a line the column broke
         # mid-word is the story's first words, not a heading.
-        while run and _runs_into(items[run[-1]].text, items[run[-1] + 1].text, longest=3):
+        while run and _broken_at_end(items[run[-1]].text, items[run[-1] + 1].text):
             run.pop()
         return len(run)
     return 0
@@ -422,12 +425,27 @@ def _intertitle(
         k += 1
     if _INTERTITLE_RE.match(item.text) and len(item.text) <= 30:
         return True
-    if k < len(items) and items[k].credit is not None and items[k].credit.photo and paragraphs <= 1:
-        return False  # a caption closed by its photo credit: photo news
+    closing = items[k].credit if k < len(items) else None
+    if closing is not None and closing.photo and paragraphs <= 1:
+        caption = items[i + 1].text
+        if closing.report or _OPENER_RE.match(caption) or caption.startswith("图为"):
+            return False  # a caption closed by its photo credit: photo news
     if len(item.text) > INTERTITLE_MAX or _COLUMN_LABEL_RE.match(item.text) or _text_anomalies("", item.text):
         return False
+    if items[i + 1].cont_from is not None:
+        return False  # the headline over the continued part of a story
     if not seen and _signed_below(items, i + 1, blocks):
         return False  # the headline of a story signed at its end
+    if _SENTENCE_LEAD_RE.match(item.text):
+        return False  # 据…, 随着…: the start of a sentence the column broke
+    following = items[i + 1].text
+    if (
+        _strict_heading(items[i + 1])
+        and len(following) <= 40
+        and not re.search("[，,。；;：:]", following)
+        and _signed_below(items, i + 2, blocks)
+    ):
+        return False  # a kicker over the headline of a story signed at its end
     # A sentence broken after a short printed line goes on with a clause of a character or two (务，… 下”…).
     nxt = items[i + 1].text
     if _CONTINUATION_RE.match(nxt) or len(_FIRST_CLAUSE_RE.match(nxt).group()) < 2:
@@ -435,17 +453,28 @@ def _intertitle(
     # Printed columns break sentences after short lines too: a bare line is a section heading only in a feature
     # that already has one, or over a section that opens like a paragraph (近日，…) and runs on, or when it is a
     # phrase of its own: no punctuation or digits, and no word of the joined text runs across the break.
-    if seen or (paragraphs >= 2 and bool(_OPENER_RE.match(nxt))):
+    if (seen and not _runs_into(item.text, nxt)) or (paragraphs >= 2 and bool(_OPENER_RE.match(nxt))):
         return True
     return body_paragraphs >= 2 and paragraphs >= 1 and _phrase_of_its_own(item.text, nxt)
 
 
+_SENTENCE_LEAD_RE = re.compile(r"^(?:据|随着|根据|按照|截至|由于|经过|通过|针对|围绕)")
 _PHRASE_BREAKER_RE = re.compile(r"[\d，,、；;：:。！？!?“”\"'（）()《》…—]")
 
 
 def _phrase_of_its_own(line: str, nxt: str) -> bool:
     """A short line that ends where a word ends and holds no clause punctuation: a heading, not a broken sentence."""
     return not _PHRASE_BREAKER_RE.search(line) and not _runs_into(line, nxt)
+
+
+def _broken_at_end(line: str, nxt: str) -> bool:
+    """A heading-like line that is really a sentence's first words: a long word, or a clause, runs across its end."""
+    if _OPENER_RE.match(line) or _PARTICLE_START_RE.match(nxt):
+        return True  # 记者…从… opens a lead; no sentence starts with 的 or 了
+    return _runs_into(line, nxt, longest=3) or (bool(_PHRASE_BREAKER_RE.search(line)) and _runs_into(line, nxt))
+
+
+_PARTICLE_START_RE = re.compile("^[的地得了着过们]")
 
 
 def _runs_into(line: str, nxt: str, *, longest: int = 2) -> bool:

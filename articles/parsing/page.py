@@ -300,7 +300,10 @@ def _structure(items: list[_Item], page_anomalies: list[str], unassigned: list[s
             i += 1
             continue
         if closed or (title_mark and item.mark == title_mark):
-            count = _dateless_heading(items, i, blocks, title_mark, after_credit, leading=current is None)
+            signed_ok = current is None or current.anchor is not None or bool(current.credits)
+            count = _dateless_heading(
+                items, i, blocks, title_mark, after_credit, leading=current is None, signed_ok=signed_ok
+            )
             if count:
                 current = start(items[i : i + count], None)
                 i += count
