@@ -102,6 +102,8 @@ class FileResult:
     articles_created: int = 0
     articles_updated: int = 0
     articles_deleted: int = 0
+    # Articles a re-import would have deleted but kept, because the importer may not delete (allow_delete=False).
+    articles_kept: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -261,6 +263,7 @@ def import_pages(
     sources: Iterable[SourceFile] = (),
     dry_run: bool = False,
     draft: bool = False,
+    allow_delete: bool = True,
     max_bytes: int | None = None,
     stdin=None,
     workers: int = 1,
@@ -270,13 +273,14 @@ def import_pages(
     """Import page files, one transaction per file; bad files are reported and leave nothing behind.
 
     With workers > 1, decoding and parsing (jieba) run in that many processes while this one writes.
+    With allow_delete=False, articles a changed page no longer has are kept and listed in `articles_kept`.
     """
     max_bytes = max_bytes or max_bytes_setting()
     items = collect_sources(paths, max_bytes=max_bytes, stdin=stdin) + [_sized(s, max_bytes) for s in sources]
     report = ImportReport(dry_run=dry_run)
     if not items:
         return report
-    writer = PageWriter(report, draft=draft)
+    writer = PageWriter(report, draft=draft, allow_delete=allow_delete)
     gazetteer = writer.gazetteer()
     tags_before = Tag.objects.count()
     # Pages already in the database are recognised by their hash before the costly parse, so rerunning an
@@ -379,6 +383,7 @@ def _write(writer: PageWriter, result: FileResult) -> None:
         result.outcome, result.error = "failed", f"database refused the page: {error}".splitlines()[0]
     if not result.ok:
         result.articles_created = result.articles_updated = result.articles_deleted = 0
+        result.articles_kept = []
         writer.forget()
 
 
@@ -404,9 +409,10 @@ IMPORT_LOCK_KEY = 0x6E657773  # "news"
 class PageWriter:
     """Writes one parsed page in a fixed number of batched queries; caches people, organisations and tags."""
 
-    def __init__(self, report: ImportReport, *, draft: bool):
+    def __init__(self, report: ImportReport, *, draft: bool, allow_delete: bool = True):
         self.report = report
         self.draft = draft
+        self.allow_delete = allow_delete
         self.forget()
 
     def forget(self) -> None:
@@ -575,6 +581,8 @@ class PageWriter:
         if changed:
             Article.objects.bulk_update(changed, UPDATED_FIELDS)
         stale = [article.pk for article in gone]
+        if stale and not self.allow_delete:
+            result.articles_kept, stale = stale, []
         if stale:
             Article.objects.filter(pk__in=stale).delete()
         result.articles_created, result.articles_updated, result.articles_deleted = len(new), len(changed), len(stale)
