@@ -288,7 +288,7 @@ class Article(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(published_at__isnull=False),
+                condition=Q(status__in=["draft", "submitted"]) | Q(published_at__isnull=False),
                 name="article_published_has_time",
             ),
             models.CheckConstraint(
