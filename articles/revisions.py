@@ -3,6 +3,7 @@
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import reversion
 from django.contrib.contenttypes.models import ContentType
@@ -54,7 +55,9 @@ def record_import(report, *, user=None) -> int:
         if page is None:
             continue
         label = "导入新建" if result.outcome == "created" else "导入更新"
-        count += record(page.articles.order_by("position", "pk"), user=user, comment=f"{label}：{result.source}")
+        count += record(
+            page.articles.order_by("position", "pk"), user=user, comment=f"{label}：{Path(result.source).name}"
+        )
     return count
 
 

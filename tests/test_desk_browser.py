@@ -38,15 +38,15 @@ def database_rows():
     }
 
 
-def log_in(page, live_server, group):
+def log_in(tab, live_server, group):
     username = {"编辑": "bianji", "主编": "zhubian"}[group]
     user = UserFactory(username=username, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pass-word-123")
-    page.locator("input[type=submit]").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
+    tab.goto(live_server.url + "/admin/login/")
+    tab.fill("#id_username", username)
+    tab.fill("#id_password", "pass-word-123")
+    tab.locator("input[type=submit]").click()
+    tab.wait_for_url(re.compile(r"/admin/$"))
     return user
 
 
