@@ -4,37 +4,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0006_issue_order_indexes'),
-        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
+        ("articles", "0006_issue_order_indexes"),
+        ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='article',
-            name='article_published_has_time',
+            model_name="article",
+            name="article_published_has_time",
         ),
         migrations.RemoveConstraint(
-            model_name='article',
-            name='article_status_valid',
+            model_name="article",
+            name="article_status_valid",
         ),
         migrations.AddField(
-            model_name='article',
-            name='review_comment',
-            field=models.TextField(blank=True, help_text='主编退回稿件时写给编辑的意见。', verbose_name='审稿意见'),
+            model_name="article",
+            name="review_comment",
+            field=models.TextField(blank=True, help_text="主编退回稿件时写给编辑的意见。", verbose_name="审稿意见"),
         ),
         migrations.AlterField(
-            model_name='article',
-            name='status',
-            field=models.CharField(choices=[('draft', '草稿'), ('submitted', '待审'), ('published', '已发布')], default='draft', max_length=10, verbose_name='状态'),
+            model_name="article",
+            name="status",
+            field=models.CharField(
+                choices=[("draft", "草稿"), ("submitted", "待审"), ("published", "已发布")],
+                default="draft",
+                max_length=10,
+                verbose_name="状态",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted']), ('published_at__isnull', False), _connector='OR'), name='article_published_has_time'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["draft", "submitted"]), ("published_at__isnull", False), _connector="OR"
+                ),
+                name="article_published_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted', 'published'])), name='article_status_valid'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "submitted", "published"])), name="article_status_valid"
+            ),
         ),
     ]
