@@ -3,9 +3,18 @@
 from django.db import migrations, models
 
 
+def link_content_type(apps, schema_editor):
+    # Revisions of a merge hold article-organisation links (articles/revisions.py); Django makes content types
+    # for ordinary models only, and one made during a request could be rolled back with it.
+    apps.get_model("contenttypes", "ContentType").objects.get_or_create(
+        app_label="articles", model="article_organisations"
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0006_issue_order_indexes"),
+        ("contenttypes", "0002_remove_content_type_name"),
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
     ]
 
@@ -48,4 +57,5 @@ class Migration(migrations.Migration):
                 condition=models.Q(("status__in", ["draft", "submitted", "published"])), name="article_status_valid"
             ),
         ),
+        migrations.RunPython(link_content_type, migrations.RunPython.noop),
     ]
