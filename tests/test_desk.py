@@ -2,6 +2,7 @@
 
 import datetime
 import html
+import io
 import re
 from pathlib import Path
 
@@ -507,3 +508,15 @@ def test_every_seed_anomaly_reads_in_chinese():
         "第3段的引号“”不成对（左 2 个，右 1 个）"
     )
     assert chinese_anomaly("a message nobody translated") == "a message nobody translated"
+
+
+def test_command_import_keeps_versions_unless_told_not_to():
+    from django.core.management import call_command
+
+    call_command("import_seeds", str(SEED_FILES[0]), "--no-revisions", stdout=io.StringIO())
+    assert not Version.objects.get_for_model(Article).exists()
+    call_command("import_seeds", str(SEED_FILES[1]), stdout=io.StringIO())
+    written = Article.objects.filter(page__source_name=SEED_FILES[1].name).count()
+    versions = Version.objects.get_for_model(Article)
+    assert written and versions.count() == written
+    assert {v.revision.get_comment() for v in versions} == {f"导入新建：{SEED_FILES[1].name}"}
