@@ -255,7 +255,10 @@ class ArticleAdmin(VersionAdmin):
         return (
             super().media
             + filter_box.media
-            + forms.Media(css={"all": ["admin/articles/desk.css"]}, js=["admin/articles/autocomplete_filter.js"])
+            + forms.Media(
+                css={"all": ["admin/articles/desk.css"]},
+                js=["admin/js/jquery.init.js", "admin/articles/autocomplete_filter.js"],
+            )
         )
 
     def get_queryset(self, request):

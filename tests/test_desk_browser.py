@@ -139,3 +139,23 @@ def test_review_path_submit_publish_revert(browser, page, live_server, seeds_dir
     first_version = Version.objects.get_for_object(article).order_by("pk").first()
     response = page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/history/{first_version.pk}/")
     assert response.status == 403
+
+
+def test_tag_filter_is_an_autocomplete_box(page, live_server, imported):  # noqa: F811
+    from taggit.models import Tag
+
+    tag = Tag.objects.get(name="劳模")
+    tagged = set(Article.objects.filter(tags=tag).values_list("title", flat=True))
+    assert 0 < len(tagged) < 25
+    log_in(page, live_server, "主编")
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
+    page.goto(live_server.url + "/admin/articles/article/")
+    page.locator("#filter-tag + .select2 .select2-selection").click()
+    page.locator(".select2-search__field").fill("劳模")
+    page.locator(".select2-results__option", has_text="劳模").first.click()
+    page.wait_for_url(re.compile(rf"tag={tag.pk}"))
+    titles = set(page.locator("#result_list tbody th a").all_inner_texts())
+    assert titles == tagged
+    expect(page.locator("#filter-tag + .select2")).to_contain_text("劳模")
+    assert errors == []
