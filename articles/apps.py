@@ -7,6 +7,6 @@ class ArticlesConfig(AppConfig):
     verbose_name = "报纸内容"
 
     def ready(self):
-        from . import cache, signals  # noqa: F401  (signals connects the search-index triggers)
+        from . import cache, revisions, signals  # noqa: F401  (search-index triggers; what reversion versions)
 
         cache.connect_signals()

@@ -185,11 +185,13 @@ def measure_import(folder: Path, options: BenchmarkOptions, log) -> dict:
     jieba_only = json.loads(out.strip().splitlines()[-1])
     log(f"jieba alone: {jieba_only['seconds']:.1f} s for {jieba_only['chars']:,} characters")
     empty_archive_tables()
-    seconds, rss, out = run_measured([*MANAGE, "import_seeds", str(folder)])
+    seconds, rss, out = run_measured([*MANAGE, "import_seeds", "--no-revisions", str(folder)])
     articles = Article.objects.count()
     log(f"import: {articles} articles in {seconds:.1f} s, peak RSS {rss:.0f} MiB")
     empty_archive_tables()
-    parallel_seconds, parallel_rss, _ = run_measured([*MANAGE, "import_seeds", "--workers", str(workers), str(folder)])
+    parallel_seconds, parallel_rss, _ = run_measured(
+        [*MANAGE, "import_seeds", "--no-revisions", "--workers", str(workers), str(folder)]
+    )
     log(f"import --workers {workers}: {parallel_seconds:.1f} s, peak RSS {parallel_rss:.0f} MiB")
     return {
         "seconds": round(seconds, 2),

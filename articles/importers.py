@@ -114,6 +114,8 @@ class FileResult:
     place: Place = field(default_factory=Place)
     # What an editor should look at: kept hand-edited articles, removed or kept stories, a likely earlier version.
     notes: list[str] = field(default_factory=list)
+    # Articles a re-import would have deleted but kept, because the importer may not delete (allow_delete=False).
+    articles_kept: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -282,17 +284,18 @@ def import_pages(
     sources: Iterable[SourceFile] = (),
     dry_run: bool = False,
     draft: bool = False,
+    allow_delete: bool = True,
     max_bytes: int | None = None,
     stdin=None,
     workers: int = 1,
     keep_pages: bool = True,
     progress: Callable[[int, int, FileResult], None] | None = None,
-    allow_delete: bool = True,
 ) -> ImportReport:
     """Import page files, one transaction per file; bad files are reported and leave nothing behind.
 
     With workers > 1, decoding and parsing (jieba) run in that many processes while this one writes.
     Stories that vanish from a replaced page are deleted only with allow_delete (the delete permission).
+    With allow_delete=False, articles a changed page no longer has are kept and listed in `articles_kept`.
     """
     max_bytes = max_bytes or max_bytes_setting()
     items = collect_sources(paths, max_bytes=max_bytes, stdin=stdin) + [_sized(s, max_bytes) for s in sources]
@@ -432,6 +435,7 @@ def _write(writer: PageWriter, result: FileResult) -> None:
     if not result.ok:
         result.articles_created = result.articles_updated = result.articles_deleted = 0
         result.notes = []
+        result.articles_kept = []
         writer.forget()
 
 
@@ -705,6 +709,7 @@ class PageWriter:
                 plan.gone.append(article)
                 result.notes.append(f"removed 《{article.title}》, which the new page no longer has")
             else:
+                result.articles_kept.append(article.pk)
                 result.notes.append(
                     f"kept 《{article.title}》, which the new page no longer has "
                     "(removing it needs the delete permission)"

@@ -187,6 +187,11 @@ class Organisation(models.Model):
     def get_absolute_url(self):
         return reverse("articles:organisation_detail", args=[self.slug])
 
+    @property
+    def article_links(self):
+        """The rows linking articles to this organisation, so that a merge's revision can restore them."""
+        return Article.organisations.through.objects.filter(organisation_id=self.pk)
+
 
 class OrganisationAlias(models.Model):
     """A short name (市总工会 for 北京市总工会) that resolves to the full name."""
@@ -233,6 +238,7 @@ class Article(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "待审"
         PUBLISHED = "published", "已发布"
 
     class Kind(models.TextChoices):
@@ -271,6 +277,7 @@ class Article(models.Model):
     published_at = models.DateTimeField(
         "发布时间", null=True, blank=True, help_text="晚于当前时间即为定时发布，届时才对读者可见。"
     )
+    review_comment = models.TextField("审稿意见", blank=True, help_text="主编退回稿件时写给编辑的意见。")
 
     reporters = models.ManyToManyField(Reporter, through="Byline", related_name="articles", verbose_name="署名")
     organisations = models.ManyToManyField(Organisation, blank=True, related_name="articles", verbose_name="相关组织")
@@ -305,10 +312,12 @@ class Article(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(published_at__isnull=False),
+                condition=Q(status__in=["draft", "submitted"]) | Q(published_at__isnull=False),
                 name="article_published_has_time",
             ),
-            models.CheckConstraint(condition=Q(status__in=["draft", "published"]), name="article_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "published"]), name="article_status_valid"
+            ),
             models.CheckConstraint(condition=Q(kind__in=["news", "photo"]), name="article_kind_valid"),
             # A title with at least one visible character; the regex runs on both databases (SQLite through
             # Django's REGEXP function). U+3000 is the full-width space.
@@ -328,6 +337,14 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:article_detail", args=[self.pk, self.slug or "article"])
+
+    @property
+    def tag_links(self):
+        """This article's taggit rows, so that a revision (articles/revisions.py) holds its tags."""
+        from django.contrib.contenttypes.models import ContentType
+        from taggit.models import TaggedItem
+
+        return TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(Article), object_id=self.pk)
 
     @property
     def paragraphs(self) -> list[str]:

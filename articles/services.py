@@ -1,7 +1,8 @@
-"""Editorial operations that touch several tables and must land whole: publishing and merging."""
+"""Editorial operations that touch several tables and must land whole: review, publishing and merging."""
 
 from collections.abc import Iterable
 
+import reversion
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -15,24 +16,50 @@ class MergeError(ValueError):
     """A merge request that cannot be carried out (nothing to merge, or the survivor among the losers)."""
 
 
-def publish(articles: QuerySet) -> int:
-    """Publish drafts now; articles already scheduled keep their time."""
-    now = timezone.now()
-    count = 0
+def publish(articles: QuerySet) -> list[Article]:
+    """Publish drafts and submitted articles now; articles already scheduled keep their time."""
+    # Whole seconds: the admin shows and reads times to the second, so an unchanged save keeps them exactly.
+    now = timezone.now().replace(microsecond=0)
+    done = []
     with transaction.atomic():
-        for article in articles.select_for_update():
+        for article in _locked(articles):
             article.status = Article.Status.PUBLISHED
             article.published_at = article.published_at or now
+            article.review_comment = ""
             article.edited_by_hand = True  # imports never override an editor's decision (importers.py)
-            article.save(update_fields=["status", "published_at", "edited_by_hand", "updated_at"])
-            count += 1
-    return count
+            article.save(update_fields=["status", "published_at", "review_comment", "edited_by_hand", "updated_at"])
+            done.append(article)
+    return done
 
 
-def unpublish(articles: QuerySet) -> int:
+def unpublish(articles: QuerySet) -> list[Article]:
     """Return articles to draft; they vanish from every public page at once."""
+    return _move(articles, Article.Status.DRAFT)
+
+
+def submit(articles: QuerySet) -> list[Article]:
+    """Drafts go to the chief editors' queue (待审); other articles are left as they are."""
+    return _move(articles.filter(status=Article.Status.DRAFT), Article.Status.SUBMITTED)
+
+
+def return_to_draft(articles: QuerySet, comment: str) -> list[Article]:
+    """Submitted articles go back to their editors as drafts, with the chief editor's comment."""
+    return _move(articles.filter(status=Article.Status.SUBMITTED), Article.Status.DRAFT, review_comment=comment)
+
+
+def _locked(articles: QuerySet) -> QuerySet:
+    # The admin's queryset may be DISTINCT (search), which PostgreSQL refuses to lock; its ids are enough.
+    return Article.objects.filter(pk__in=articles.values("pk")).select_for_update().order_by("pk")
+
+
+def _move(articles: QuerySet, status: str, **values) -> list[Article]:
+    with transaction.atomic():
+        moved = list(_locked(articles))
+        Article.objects.filter(pk__in=[article.pk for article in moved]).update(
+            status=status, edited_by_hand=True, updated_at=timezone.now(), **values
+        )
     bump_content_version()  # update() sends no signals
-    return articles.update(status=Article.Status.DRAFT, edited_by_hand=True, updated_at=timezone.now())
+    return list(Article.objects.filter(pk__in=[article.pk for article in moved]))
 
 
 def _others(keep, others: Iterable) -> list:
@@ -42,10 +69,23 @@ def _others(keep, others: Iterable) -> list:
     return others
 
 
+def _snapshot_before_merge(keep, others: list, user) -> None:
+    """One revision of the records as they are before the merge: reverting it undoes the merge."""
+    names = "、".join(str(other) for other in others)
+    # Recorded by hand and closed before the merge starts, so the rows the merge moves are kept as they were.
+    with reversion.create_revision(manage_manually=True):
+        if user is not None and user.is_authenticated:
+            reversion.set_user(user)
+        reversion.set_comment(f"合并{keep._meta.verbose_name}：{names} → {keep}（合并前的状态；恢复此版本即撤销合并）")
+        for record in [keep, *others]:
+            reversion.add_to_revision(record)
+
+
 @transaction.atomic
-def merge_reporters(keep: Reporter, others: Iterable[Reporter]) -> dict:
+def merge_reporters(keep: Reporter, others: Iterable[Reporter], *, user=None) -> dict:
     """Move every byline and alias of `others` to `keep`, remember their names as aliases, delete them."""
     others = _others(keep, others)
+    _snapshot_before_merge(keep, others, user)
     moved = dropped = 0
     for other in others:
         for byline in Byline.objects.filter(reporter=other).select_for_update():
@@ -68,9 +108,10 @@ def merge_reporters(keep: Reporter, others: Iterable[Reporter]) -> dict:
 
 
 @transaction.atomic
-def merge_organisations(keep: Organisation, others: Iterable[Organisation]) -> dict:
+def merge_organisations(keep: Organisation, others: Iterable[Organisation], *, user=None) -> dict:
     """Move every article link, alias and child of `others` to `keep`, keep their names as aliases, delete them."""
     others = _others(keep, others)
+    _snapshot_before_merge(keep, others, user)
     other_pks = {other.pk for other in others}
     if keep.parent_id in other_pks:
         # The survivor cannot sit under a record that is about to disappear.

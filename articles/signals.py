@@ -166,3 +166,9 @@ def alias_saved(sender, instance, **kwargs):
 @receiver(post_delete, sender=OrganisationAlias)
 def alias_deleted(sender, instance, **kwargs):
     schedule_reindex(_article_ids_of_organisation(instance.organisation_id))
+
+
+@receiver(post_save, sender=Article.organisations.through)
+def organisation_link_saved(sender, instance, **kwargs):
+    # Link rows are saved one by one only when a revision is reverted (articles/revisions.py).
+    schedule_reindex([instance.article_id])

@@ -5,6 +5,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from articles import revisions
 from articles.importers import FileResult, ImportReport, import_pages
 
 
@@ -16,12 +17,17 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="parse and report, write nothing")
         parser.add_argument("--json", action="store_true", help="print the parse as JSON on standard output")
         parser.add_argument("--draft", action="store_true", help="new articles arrive as drafts, not published")
+        parser.add_argument(
+            "--no-revisions",
+            action="store_true",
+            help="keep no version of each written article (bulk archive loads; see docs/editing.md)",
+        )
         parser.add_argument("--max-bytes", type=int, default=None, help="size limit per file (default 5 MB)")
         parser.add_argument(
             "--workers", type=int, default=1, help="parse in this many processes while one writes (e.g. the core count)"
         )
 
-    def handle(self, *args, paths, dry_run, json, draft, max_bytes, workers, **options):
+    def handle(self, *args, paths, dry_run, json, draft, no_revisions, max_bytes, workers, **options):
         if paths.count("-") > 1:
             raise CommandError("standard input (-) can be given only once", returncode=2)
         if max_bytes is not None and max_bytes <= 0:
@@ -40,6 +46,8 @@ class Command(BaseCommand):
             keep_pages=json,
             progress=Progress(out),
         )
+        if not dry_run and not no_revisions:
+            revisions.record_import(report)
         if json:
             self.stdout.write(dump_json(report.as_json()))
         for source, anomaly in report.anomalies:
