@@ -356,7 +356,8 @@ class ArticleAdmin(VersionAdmin):
             yield
 
     def _unchanged(self, request, form, change):
-        return change and not form.has_changed() and not getattr(request, "_reverting", False)
+        unchanged_form = form is not None and not form.has_changed()
+        return change and unchanged_form and not getattr(request, "_reverting", False)
 
     def save_model(self, request, obj, form, change):
         if self._unchanged(request, form, change):

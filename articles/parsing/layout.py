@@ -391,7 +391,7 @@ def _signed_below(items: list[_Item], j: int, blocks: dict[int, tuple[list[int],
             return not credit.photo and bool(credit.people)
         if k > j and items[k - 1].term and _strict_heading(items[k]):
             following = items[k + 1].text if k + 1 < len(items) else ""
-            if not _runs_into(items[k].text, following, longest=3):
+            if not _runs_into(items[k].text, following):
                 return False  # the next story's headline
         k += 1
     return False
@@ -448,7 +448,8 @@ def _intertitle(
         return False  # a kicker over the headline of a story signed at its end
     # A sentence broken after a short printed line goes on with a clause of a character or two (务，… 下”…).
     nxt = items[i + 1].text
-    if _CONTINUATION_RE.match(nxt) or len(_FIRST_CLAUSE_RE.match(nxt).group()) < 2:
+    first_clause = _FIRST_CLAUSE_RE.match(nxt).group()
+    if _CONTINUATION_RE.match(nxt) or len(first_clause) < 2:
         return False
     # Printed columns break sentences after short lines too: a bare line is a section heading only in a feature
     # that already has one, or over a section that opens like a paragraph (近日，…) and runs on, or when it is a
