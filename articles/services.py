@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .cache import bump_content_version
+from .cache import invalidate_articles
 from .models import Article, Byline, Organisation, OrganisationAlias, Reporter, ReporterAlias
 from .search import schedule_reindex
 
@@ -30,7 +30,7 @@ def publish(articles: QuerySet) -> int:
 
 def unpublish(articles: QuerySet) -> int:
     """Return articles to draft; they vanish from every public page at once."""
-    bump_content_version()  # update() sends no signals
+    invalidate_articles(articles.values_list("pk", flat=True))  # update() sends no signals
     return articles.update(status=Article.Status.DRAFT, updated_at=timezone.now())
 
 
@@ -87,7 +87,7 @@ def merge_organisations(keep: Organisation, others: Iterable[Organisation]) -> d
         )
         # bulk_create sends no m2m_changed, so the index and the page cache are told here.
         schedule_reindex(article_ids)
-        bump_content_version()
+        invalidate_articles(article_ids)
         links += len(article_ids)
         OrganisationAlias.objects.filter(organisation=other).update(organisation=keep)
         Organisation.objects.filter(parent=other).exclude(pk=keep.pk).update(parent=keep)
