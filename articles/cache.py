@@ -31,8 +31,9 @@ ALL = "all"
 LISTS = "lists"
 # A change naming more objects than this (renaming 北京市总工会, named in most articles) empties everything instead.
 MAX_KEYS = 2000
-# A page rendered less than this before one of its keys was bumped is not stored: it may hold the old content.
-CLOCK_MARGIN_NS = 250_000_000
+# A page is stored only if none of its keys was bumped after its rendering began (it may hold the old content).
+# Versions are app-server clock times, so servers' clocks must agree (NTP) to within this margin.
+CLOCK_MARGIN_NS = 0
 
 
 def article_key(pk) -> str:
@@ -41,6 +42,11 @@ def article_key(pk) -> str:
 
 def issue_key(pk) -> str:
     return f"i:{pk}"
+
+
+def issue_nav_key(pk) -> str:
+    """An issue as its neighbours' 上一期/下一期 show it: its existence, date, number and lead story."""
+    return f"n:{pk}"
 
 
 def reporter_key(pk) -> str:
@@ -103,7 +109,7 @@ class _Changes:
     keys: set = field(default_factory=set)
     articles: set = field(default_factory=set)  # their pages, issues and the people, bodies and tags they name
     pages: set = field(default_factory=set)  # every article on them
-    issues: set = field(default_factory=set)  # the issue and its neighbours (their 上一期/下一期 links)
+    issues: set = field(default_factory=set)  # changed as a whole: also as its neighbours show it, and theirs
     everything: bool = False
     done: bool = False
 
@@ -135,10 +141,13 @@ class _Changes:
             keys.add(LISTS)
         if articles:
             keys.update(keys_of_articles(articles))
-            issues.update(Article.objects.filter(pk__in=articles).values_list("issue_id", flat=True).distinct())
+            in_issues = Article.objects.filter(pk__in=articles).values_list("issue_id", flat=True).distinct()
+            keys.update(issue_key(pk) for pk in in_issues)
+        # An issue that appeared, went or changed its lead story: its neighbours' 上一期/下一期 links change.
         for issue in Issue.objects.filter(pk__in=issues):
             keys.update(issue_key(pk) for pk in neighbour_ids(issue))
         keys.update(issue_key(pk) for pk in issues)
+        keys.update(issue_nav_key(pk) for pk in issues)
         return keys
 
 
@@ -270,15 +279,14 @@ def batched_bumps(interval: float):
 # --- serving -------------------------------------------------------------------------------------------------
 
 
-def next_scheduled_seconds() -> float | None:
-    """Seconds until the next scheduled article goes public, or None: cached pages must not outlive that moment."""
-    upcoming = (
+def next_scheduled():
+    """When the next scheduled article goes public, or None: no cached page may outlive that moment."""
+    return (
         Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
         .order_by("published_at")
         .values_list("published_at", flat=True)
         .first()
     )
-    return None if upcoming is None else (upcoming - timezone.now()).total_seconds()
 
 
 def cache_public_page(view):
@@ -300,8 +308,8 @@ def cache_public_page(view):
         key = "page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
         entry = cache.get(key)
         if entry is not None:
-            stored_versions, response = entry
-            if versions(stored_versions) == stored_versions:
+            stored_versions, until, response = entry
+            if (until is None or timezone.now() < until) and versions(stored_versions) == stored_versions:
                 return response
         started = time.time_ns()
         request._page_deps = set()
@@ -313,14 +321,14 @@ def cache_public_page(view):
             keys = {ALL} | (request._page_deps or {LISTS})
             current = versions(keys)
             # A key bumped while (or just before) the page was rendered: the page may show the old content.
-            fresh = all(number < started - CLOCK_MARGIN_NS for number in current.values())
-            scheduled = next_scheduled_seconds()
-            if scheduled is not None:
-                timeout = max(1, min(timeout, int(scheduled)))
+            fresh = all(number <= started - CLOCK_MARGIN_NS for number in current.values())
+            until = next_scheduled()
+            if until is not None:
+                timeout = max(1, min(timeout, int((until - timezone.now()).total_seconds()) + 1))
             if fresh:
                 set_response_etag(response)
                 response.headers["Last-Modified"] = http_date(started / 1e9)
-                cache.set(key, (current, response), timeout)
+                cache.set(key, (current, until, response), timeout)
         return response
 
     return wrapper
@@ -343,17 +351,22 @@ def _logged_in(request) -> bool:
 # --- signals -------------------------------------------------------------------------------------------------
 
 
+# The fields that decide whether an article is in its issue and whether it leads it (the neighbours show the lead).
+PLACE_FIELDS = ("issue_id", "page_id", "position", "status", "published_at", "title")
+
+
 def _article_saving(sender, instance, raw=False, **kwargs):
     if instance.pk is None or instance._state.adding or raw:
         return
-    # An article moved to another issue leaves its old one: that issue's pages change too.
-    old = Article.objects.filter(pk=instance.pk).values_list("issue_id", flat=True).first()
-    if old is not None and old != instance.issue_id:
-        _record(issues=[old])
+    old = Article.objects.filter(pk=instance.pk).values_list(*PLACE_FIELDS).first()
+    if old is not None and old != tuple(getattr(instance, name) for name in PLACE_FIELDS):
+        # Moved, published, withdrawn or retitled: its issue (and an issue it left) changes as a whole.
+        _record(issues=[old[0], instance.issue_id])
 
 
-def _article_changed(sender, instance, **kwargs):
-    _record(articles=[instance.pk], issues=[instance.issue_id])
+def _article_changed(sender, instance, created=True, **kwargs):
+    # A new or deleted article changes its issue as a whole; an edit in place only the pages showing it.
+    _record(articles=[instance.pk], issues=[instance.issue_id] if created else [])
 
 
 def _article_deleting(sender, instance, **kwargs):
@@ -427,7 +440,7 @@ def _page_saving(sender, instance, raw=False, **kwargs):
 
 
 def _issue_changed(sender, instance, **kwargs):
-    _record(issues=[instance.pk], keys=[issue_key(instance.pk)])
+    _record(issues=[instance.pk], keys=[issue_key(instance.pk), issue_nav_key(instance.pk)])
 
 
 def connect_signals() -> None:

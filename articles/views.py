@@ -16,7 +16,16 @@ from django_filters.views import FilterView
 from taggit.models import Tag
 
 from . import search
-from .cache import LISTS, article_key, depends_on, issue_key, neighbour_filters, public_issues, subject_key
+from .cache import (
+    LISTS,
+    article_key,
+    depends_on,
+    issue_key,
+    issue_nav_key,
+    neighbour_filters,
+    public_issues,
+    subject_key,
+)
 from .filters import (
     PAGE_SIZE,
     ArticleFilter,
@@ -77,7 +86,7 @@ def issue_navigation(request, issue, pages, current_page=None, *, latest=False) 
     """Context for _issue_nav.html: the issue's pages, 上一版/下一版 around `current_page`, 上一期/下一期."""
     older, newer = issue_neighbours(issue, latest=latest)
     # The page shows the neighbours' names and lead stories: a change to them changes it too.
-    depends_on(request, issue_key(issue.pk), *(issue_key(other.pk) for other in (older, newer) if other))
+    depends_on(request, issue_key(issue.pk), *(issue_nav_key(other.pk) for other in (older, newer) if other))
     index = next((i for i, page in enumerate(pages) if current_page and page.pk == current_page.pk), None)
     return {
         "nav_issue": issue,
