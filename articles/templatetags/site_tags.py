@@ -5,6 +5,7 @@ import json
 from django import template
 from django.conf import settings
 from django.templatetags.static import static
+from django.utils.encoding import uri_to_iri
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -80,6 +81,12 @@ def article_json_ld(context, article, canonical_url):
 
 # As django.utils.html.json_script: no "</script>" or markup can end the data block early.
 JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def as_iri(url):
+    """A URL with its Chinese readable again (the printed address), not percent-encoded."""
+    return uri_to_iri(url)
 
 
 @register.filter
