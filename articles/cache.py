@@ -110,11 +110,12 @@ class _Changes:
     articles: set = field(default_factory=set)  # their pages, issues and the people, bodies and tags they name
     pages: set = field(default_factory=set)  # every article on them
     issues: set = field(default_factory=set)  # changed as a whole: also as its neighbours show it, and theirs
+    issue_rows: set = field(default_factory=set)  # the Issue row itself (its date): every article in it
     everything: bool = False
     done: bool = False
 
     def empty(self) -> bool:
-        return not (self.keys or self.articles or self.pages or self.issues or self.everything)
+        return not (self.keys or self.articles or self.pages or self.issues or self.issue_rows or self.everything)
 
     def commit(self) -> None:
         self.done = True
@@ -129,12 +130,12 @@ class _Changes:
 
     def expand(self) -> set[str]:
         keys = set(self.keys)
-        articles, issues = set(self.articles), set(self.issues)
+        articles, issues = set(self.articles), self.issues | self.issue_rows
         if self.pages:
             issues.update(Page.objects.filter(pk__in=self.pages).values_list("issue_id", flat=True))
             articles.update(Article.objects.filter(page_id__in=self.pages).values_list("pk", flat=True))
-        if self.issues:
-            articles.update(Article.objects.filter(issue_id__in=self.issues).values_list("pk", flat=True))
+        if self.issue_rows:
+            articles.update(Article.objects.filter(issue_id__in=self.issue_rows).values_list("pk", flat=True))
         if len(articles) > MAX_KEYS:
             return {ALL}
         if articles or issues:
@@ -440,7 +441,8 @@ def _page_saving(sender, instance, raw=False, **kwargs):
 
 
 def _issue_changed(sender, instance, **kwargs):
-    _record(issues=[instance.pk], keys=[issue_key(instance.pk), issue_nav_key(instance.pk)])
+    # Its date and number show on every article in it, and in the lists naming them.
+    _record(issue_rows=[instance.pk], keys=[issue_key(instance.pk), issue_nav_key(instance.pk)])
 
 
 def connect_signals() -> None:

@@ -266,3 +266,16 @@ def test_logged_in_editors_bypass_the_cache(client, superuser, django_assert_max
     assert "public" not in client.get(published.get_absolute_url())["Cache-Control"]
     client.logout()
     assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_redating_an_issue_invalidates_its_articles_pages(client):
+    a, b = _two_reporters_two_issues()
+    reporter_page = a.bylines.get().reporter.get_absolute_url()
+    for url in (a.get_absolute_url(), reporter_page):
+        assert "2022年1月3日" in client.get(url).content.decode()
+    issue = a.issue
+    issue.date = datetime.date(2022, 1, 4)
+    issue.save()
+    for url in (a.get_absolute_url(), reporter_page):
+        body = client.get(url).content.decode()
+        assert "2022年1月4日" in body and "2022年1月3日" not in body, url
