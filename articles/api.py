@@ -10,6 +10,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
 from . import search
+from .cache import article_key, depends_on, issue_key
 from .filters import (
     PAGE_SIZE,
     ArticleFilter,
@@ -151,6 +152,7 @@ def article_detail(request, pk):
     article = Article.objects.published().with_listing_relations().filter(pk=pk).first()
     if article is None:
         return json_error("没有这篇文章。", 404)
+    depends_on(request, article_key(article.pk), issue_key(article.issue_id))
     data = serialize_article(article, request)
     data.update(
         dateline=article.dateline,

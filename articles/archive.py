@@ -162,7 +162,7 @@ def import_archive(lines: Iterable[str], *, progress: Callable[[str, int], None]
     parents: list[tuple[int, int]] = []
     builders = _builders(parents, article_links)
     with transaction.atomic():
-        from .cache import bump_content_version
+        from .cache import invalidate_everything
         from .search import index_updates_deferred, rebuild_search_index
 
         with index_updates_deferred():
@@ -187,7 +187,7 @@ def import_archive(lines: Iterable[str], *, progress: Callable[[str, int], None]
                 Organisation.objects.filter(pk=child).update(parent_id=parent)
             _reset_sequences()
         rebuild_search_index()
-        bump_content_version()
+        invalidate_everything()
     return counts
 
 

@@ -71,6 +71,7 @@ class BenchmarkOptions:
     page_seconds: int = 10
     connections: int = 8
     skip_import: bool = False
+    uncached_renders: int = 40  # per page kind, cycling through its sample URLs
 
 
 def load_queries() -> list[str]:
@@ -291,6 +292,81 @@ def sample_urls() -> dict[str, str]:
     }
 
 
+UNCACHED_KINDS = (
+    "home",
+    "list",
+    "search",
+    "article",
+    "issue",
+    "page",
+    "calendar",
+    "reporter",
+    "organisation",
+    "tag",
+    "feed",
+)
+
+
+def uncached_urls(limit: int = 10) -> dict[str, list[str]]:
+    """Up to `limit` URLs of each public page kind, drawn from the newest published articles."""
+    from taggit.models import TaggedItem
+
+    from .models import Byline, Organisation
+
+    newest = list(Article.objects.published().select_related("issue", "page").order_by("-pk")[:200])
+    if not newest:
+        raise RuntimeError("the database holds no published article: import an archive first")
+    ids = [article.pk for article in newest]
+
+    def first(values):
+        return list(dict.fromkeys(values))[:limit]
+
+    reporters = Reporter.objects.filter(pk__in=Byline.objects.filter(article_id__in=ids).values("reporter_id"))
+    organisations = Organisation.objects.filter(
+        pk__in=Article.organisations.through.objects.filter(article_id__in=ids).values("organisation_id")
+    )
+    tags = TaggedItem.objects.filter(object_id__in=ids, content_type__model="article").select_related("tag")
+    months = [article.issue.date for article in newest if article.issue.date]
+    return {
+        "home": ["/"],
+        "list": ["/articles/", "/articles/?page=2", "/articles/?kind=photo", "/articles/?sort=oldest"],
+        "search": ["/articles/?q=" + urllib.parse.quote(query) for query in load_queries()[:limit]],
+        "article": first(article.get_absolute_url() for article in newest),
+        "issue": first(article.issue.get_absolute_url() for article in newest),
+        "page": first(article.page.url_in(article.issue) for article in newest if article.page_id),
+        "calendar": first(f"/issues/calendar/{day.year}/{day.month:02d}/" for day in months) or ["/issues/calendar/"],
+        "reporter": first(reporter.get_absolute_url() for reporter in reporters[:limit]),
+        "organisation": first(organisation.get_absolute_url() for organisation in organisations[:limit]),
+        "tag": first(f"/tags/{item.tag.slug}/" for item in tags[: limit * 10]),
+        "feed": ["/feeds/latest/", "/feeds/latest/atom/"]
+        + first(f"/feeds/reporters/{reporter.slug}/" for reporter in reporters[:limit]),
+    }
+
+
+def measure_uncached(renders: int, log) -> dict:
+    """p95 of uncached renders per page kind (page cache off, Django test client in this process), in ms."""
+    client = Client(HTTP_HOST=(settings.ALLOWED_HOSTS or ["localhost"])[0].lstrip("."))
+    kinds = uncached_urls()
+    p95 = {}
+    with override_settings(NEWSROOM_PAGE_CACHE_SECONDS=0):
+        for kind in UNCACHED_KINDS:
+            urls = kinds[kind]
+            if not urls:
+                raise RuntimeError(f"no {kind} page to measure")
+            for url in urls:  # the first request warms per-process caches
+                response = client.get(url)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{url} answered {response.status_code}")
+            times = []
+            for n in range(renders):
+                started = time.perf_counter()
+                client.get(urls[n % len(urls)])
+                times.append(time.perf_counter() - started)
+            p95[kind] = _ms(_percentile(times, 0.95))
+            log(f"pages: {kind} uncached p95 {p95[kind]} ms over {renders} renders of {len(urls)} URLs")
+    return {"uncached_p95_ms": p95, "uncached_p95_ms_max": max(p95.values())}
+
+
 def measure_queries_per_page(urls: dict[str, str]) -> dict[str, int]:
     """SQL queries of each page as rendered, not as served from the page cache (one query when cached)."""
     client = Client(HTTP_HOST=(settings.ALLOWED_HOSTS or ["localhost"])[0].lstrip("."))
@@ -377,6 +453,7 @@ def run_benchmark(options: BenchmarkOptions, log: Callable[[str], None] = print)
     result["search"] = measure_search(log)
     urls = sample_urls()
     result["pages"] = measure_pages(urls, options, log)
+    result["pages"].update(measure_uncached(options.uncached_renders, log))
     result["queries_per_page"] = measure_queries_per_page(urls)
     return result
 

@@ -1,10 +1,13 @@
 """RSS 2.0 and Atom feeds of published articles: the latest, and per tag, reporter and organisation."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
 from taggit.models import Tag
@@ -13,7 +16,21 @@ from .filters import newest_first
 from .models import Article, Byline, Organisation, Reporter
 
 FEED_LENGTH = 30
+# The hour a morning paper is on the street, for feeds that need a time of day.
+PRESS_TIME = datetime.time(6, 0)
 DESCRIPTION_LENGTH = 200
+
+
+def issue_datetime(issue):
+    """The issue's date at press time in the site's time zone, or None for an undated issue."""
+    return issue_datetime_of(issue.date)
+
+
+def issue_datetime_of(date):
+    """`date` at press time in the site's time zone (None stays None)."""
+    if date is None:
+        return None
+    return timezone.make_aware(datetime.datetime.combine(date, PRESS_TIME))
 
 
 class LatestArticlesFeed(Feed):
@@ -41,7 +58,8 @@ class LatestArticlesFeed(Feed):
         return Truncator(" ".join(article.paragraphs)).chars(DESCRIPTION_LENGTH)
 
     def item_pubdate(self, article):
-        return article.published_at
+        # The printed date, not the import's: an undated issue's article has none rather than an invented one.
+        return issue_datetime(article.issue)
 
     def item_updateddate(self, article):
         return article.updated_at

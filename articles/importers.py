@@ -725,6 +725,9 @@ class PageWriter:
             Article.objects.bulk_update(plan.kept, ["pending_import", "pending_import_at", "import_key"])
         stale = [article.pk for article in plan.gone]
         if stale:
+            from .cache import invalidate_articles
+
+            invalidate_articles(stale)  # their own pages go too, not only the page they were on
             Article.objects.filter(pk__in=stale).delete()
         result.articles_created, result.articles_updated = len(plan.new), len(plan.changed)
         result.articles_deleted = len(stale)

@@ -56,13 +56,26 @@ class Issue(models.Model):
         ]
 
     def __str__(self):
-        label = self.date.strftime("%Y年%m月%d日") if self.date else f"日期待定（#{self.pk}）"
-        if self.number:
-            label += f" 第{self.number}期"
-        return label
+        if self.date is None:
+            return self.label
+        return f"{self.label} 第{self.number}期" if self.number else self.label
 
     def get_absolute_url(self):
+        # Readers know an issue by its date; an undated one keeps the id URL.
+        if self.date:
+            return reverse("articles:issue_by_date", kwargs=date_kwargs(self.date))
         return reverse("articles:issue_detail", args=[self.pk])
+
+    @property
+    def label(self) -> str:
+        """2023年3月1日; an undated issue is named by its number, or by its id when that is unknown too."""
+        if self.date:
+            return f"{self.date.year}年{self.date.month}月{self.date.day}日"
+        return f"第{self.number}期（日期未注明）" if self.number else f"编号{self.pk}（日期未注明）"
+
+
+def date_kwargs(date) -> dict:
+    return {"year": date.year, "month": date.month, "day": date.day}
 
 
 class Page(models.Model):
@@ -94,6 +107,17 @@ class Page(models.Model):
     def __str__(self):
         number = f"第{self.number}版" if self.number else "版次未定"
         return f"{self.issue} {number} {self.banner}".strip()
+
+    def get_absolute_url(self):
+        return self.url_in(self.issue)
+
+    def url_in(self, issue):
+        """/issues/2023/03/01/3/ (given the page's issue, often at hand); a page without a number goes by its id."""
+        if self.number is None:
+            return reverse("articles:page_detail", args=[self.pk])
+        if issue.date:
+            return reverse("articles:page_by_date", kwargs={**date_kwargs(issue.date), "number": self.number})
+        return reverse("articles:issue_page", args=[issue.pk, self.number])
 
 
 class Reporter(models.Model):
@@ -395,14 +419,16 @@ class Byline(models.Model):
         return f"{self.get_role_display()} {self.reporter.name}"
 
 
-class ContentVersion(models.Model):
-    """A counter bumped after every change a public page shows; cached pages are keyed on it (articles/cache.py)."""
+class PageVersion(models.Model):
+    """The version of one thing public pages show (an article, issue, person… or every list); see articles/cache.py."""
 
-    number = models.BigIntegerField(default=0)
+    key = models.CharField("键", max_length=40, primary_key=True)
+    # The time of the last change in nanoseconds: a cached page whose parts changed after it was rendered is stale.
+    number = models.BigIntegerField("版本", default=0)
 
     class Meta:
-        verbose_name = "内容版本"
-        verbose_name_plural = "内容版本"
+        verbose_name = "页面版本"
+        verbose_name_plural = "页面版本"
 
     def __str__(self):
-        return str(self.number)
+        return f"{self.key}={self.number}"

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .cache import bump_content_version
+from .cache import invalidate_articles
 from .models import Article, Byline, Organisation, OrganisationAlias, Reporter, ReporterAlias
 from .search import schedule_reindex
 
@@ -58,8 +58,9 @@ def _move(articles: QuerySet, status: str, **values) -> list[Article]:
         Article.objects.filter(pk__in=[article.pk for article in moved]).update(
             status=status, edited_by_hand=True, updated_at=timezone.now(), **values
         )
-    bump_content_version()  # update() sends no signals
-    return list(Article.objects.filter(pk__in=[article.pk for article in moved]))
+    ids = [article.pk for article in moved]
+    invalidate_articles(ids)  # update() sends no signals
+    return list(Article.objects.filter(pk__in=ids))
 
 
 def _others(keep, others: Iterable) -> list:
@@ -129,7 +130,7 @@ def merge_organisations(keep: Organisation, others: Iterable[Organisation], *, u
         )
         # bulk_create sends no m2m_changed, so the index and the page cache are told here.
         schedule_reindex(article_ids)
-        bump_content_version()
+        invalidate_articles(article_ids)
         links += len(article_ids)
         OrganisationAlias.objects.filter(organisation=other).update(organisation=keep)
         Organisation.objects.filter(parent=other).exclude(pk=keep.pk).update(parent=keep)

@@ -1,17 +1,37 @@
 """Sitemaps of everything readers can reach: published articles, their issues, reporters and organisations."""
 
-from django.contrib.sitemaps import GenericSitemap, Sitemap
-from django.db.models import Exists, OuterRef
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Exists, Max, OuterRef, Q
 
+from .cache import public_issues
+from .feeds import issue_datetime, issue_datetime_of
 from .models import Article, Byline, Organisation, Reporter
-from .views import public_issues
 
 
-class ArticleSitemap(GenericSitemap):
-    def __init__(self):
-        # Built per request (the views instantiate classes), so published() compares with the current time.
-        articles = Article.objects.published().only("pk", "slug", "updated_at").order_by("pk")
-        super().__init__({"queryset": articles, "date_field": "updated_at"}, priority=0.8, changefreq="never")
+class ArticleSitemap(Sitemap):
+    changefreq = "never"
+    priority = 0.8
+
+    def items(self):
+        # Evaluated per request, so published() compares with the current time.
+        return (
+            Article.objects.published()
+            .select_related("issue")
+            .only("pk", "slug", "updated_at", "issue__date")
+            .order_by("pk")
+        )
+
+    def lastmod(self, article):
+        """The printed date when known; the import (or last edit) time only for an undated issue."""
+        return issue_datetime(article.issue) or article.updated_at
+
+    def get_latest_lastmod(self):
+        # For the index: one aggregate instead of every article's lastmod.
+        latest = Article.objects.published().aggregate(
+            printed=Max("issue__date"), undated=Max("updated_at", filter=Q(issue__date__isnull=True))
+        )
+        times = [issue_datetime_of(latest["printed"]), latest["undated"]]
+        return max((time for time in times if time is not None), default=None)
 
 
 class IssueSitemap(Sitemap):
@@ -19,7 +39,13 @@ class IssueSitemap(Sitemap):
     priority = 0.5
 
     def items(self):
-        return public_issues().only("pk").order_by("pk")
+        return public_issues().only("pk", "date").order_by("pk")
+
+    def lastmod(self, issue):
+        return issue_datetime(issue)
+
+    def get_latest_lastmod(self):
+        return issue_datetime_of(public_issues().aggregate(latest=Max("date"))["latest"])
 
 
 class ReporterSitemap(Sitemap):

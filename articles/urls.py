@@ -16,7 +16,29 @@ class UnicodeSlugConverter:
         return value
 
 
+class FixedDigitsConverter:
+    """A zero-padded number of `width` digits: 2023, 03, 01 in /issues/2023/03/01/."""
+
+    width = 2
+
+    @property
+    def regex(self):
+        return rf"[0-9]{{{self.width}}}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return f"{int(value):0{self.width}d}"
+
+
+class YearConverter(FixedDigitsConverter):
+    width = 4
+
+
 register_converter(UnicodeSlugConverter, "uslug")
+register_converter(YearConverter, "yyyy")
+register_converter(FixedDigitsConverter, "dd")
 
 app_name = "articles"
 
@@ -25,7 +47,23 @@ urlpatterns = [
     path("articles/", cached(views.ArticleListView.as_view()), name="article_list"),
     path("articles/<int:pk>/<uslug:slug>/", cached(views.ArticleDetailView.as_view()), name="article_detail"),
     path("issues/", cached(views.IssueListView.as_view()), name="issue_list"),
+    path("issues/undated/", cached(views.UndatedIssueListView.as_view()), name="issue_list_undated"),
+    path("issues/calendar/", views.IssueCalendarView.as_view(), name="issue_calendar"),
+    path(
+        "issues/calendar/<yyyy:year>/<dd:month>/",
+        cached(views.IssueCalendarView.as_view()),
+        name="issue_calendar_month",
+    ),
+    path("issues/<yyyy:year>/<dd:month>/<dd:day>/", cached(views.IssueDetailView.as_view()), name="issue_by_date"),
+    path(
+        "issues/<yyyy:year>/<dd:month>/<dd:day>/<int:number>/",
+        cached(views.PageDetailView.as_view()),
+        name="page_by_date",
+    ),
+    # Undated issues keep their id; the id URL of a dated issue answers 301 to its date.
     path("issues/<int:pk>/", cached(views.IssueDetailView.as_view()), name="issue_detail"),
+    path("issues/<int:pk>/<int:number>/", cached(views.PageDetailView.as_view()), name="issue_page"),
+    path("issues/pages/<int:page_pk>/", cached(views.PageDetailView.as_view()), name="page_detail"),
     path("reporters/<uslug:slug>/", cached(views.ReporterDetailView.as_view()), name="reporter_detail"),
     path("organisations/<uslug:slug>/", cached(views.OrganisationDetailView.as_view()), name="organisation_detail"),
     path("tags/<uslug:slug>/", cached(views.TagDetailView.as_view()), name="tag_detail"),

@@ -1,6 +1,10 @@
 """Public views; every article they show comes from Article.objects.published()."""
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+import calendar
+import datetime
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -12,6 +16,16 @@ from django_filters.views import FilterView
 from taggit.models import Tag
 
 from . import search
+from .cache import (
+    LISTS,
+    article_key,
+    depends_on,
+    issue_key,
+    issue_nav_key,
+    neighbour_filters,
+    public_issues,
+    subject_key,
+)
 from .filters import (
     PAGE_SIZE,
     ArticleFilter,
@@ -23,20 +37,17 @@ from .filters import (
     reporter_counts,
     tag_counts,
 )
-from .models import Article, Byline, Issue, Organisation, Page, Reporter
+from .models import Article, Byline, Organisation, Page, Reporter
 from .related import related_articles
 
 RECENT_LIMIT = 8
+UNDATED_ON_ISSUE_LIST = 10
+CALENDAR_YEARS = (1949, 2100)
 POPULAR_LIMIT = 12
 ISSUES_PER_PAGE = 30
 FACET_TITLES = [("tag", "标签"), ("reporter", "记者"), ("organisation", "相关组织"), ("month", "出版月份")]
 # Filters set by following links rather than typed into the form; the form carries them along as hidden inputs.
 HIDDEN_FILTERS = ["issue", "reporter", "organisation", "tag"]
-
-
-def public_issues():
-    """Issues with at least one article readers may see."""
-    return Issue.objects.filter(Exists(Article.objects.published().filter(issue=OuterRef("pk"))))
 
 
 def issues_newest_first(queryset):
@@ -50,19 +61,42 @@ def with_lead_title(issues):
     return issues.annotate(lead_title=Subquery(lead))
 
 
-def issue_neighbours(issue):
-    """The public issues just older and just newer than `issue` in the issue list's order."""
+def issue_neighbours(issue, *, latest=False):
+    """The public issues just older and just newer than `issue` (none newer than the `latest`) in the list's order."""
     issues = with_lead_title(public_issues())
-    if issue.date:
-        older = Q(date__lt=issue.date) | Q(date=issue.date, pk__lt=issue.pk) | Q(date__isnull=True)
-        newer = Q(date__gt=issue.date) | Q(date=issue.date, pk__gt=issue.pk)
-    else:
-        older = Q(date__isnull=True, pk__lt=issue.pk)
-        newer = Q(date__isnull=True, pk__gt=issue.pk) | Q(date__isnull=False)
+    older, newer = neighbour_filters(issue)
     older_issue = issues_newest_first(issues.filter(older)).first()
     # Nearest first: later undated issues, then the earliest dated one.
-    newer_issue = issues.filter(newer).order_by(F("date").asc(nulls_first=True), "pk").first()
+    newer_issue = None if latest else issues.filter(newer).order_by(F("date").asc(nulls_first=True), "pk").first()
     return older_issue, newer_issue
+
+
+def pages_of(articles, issue) -> list[Page]:
+    """The distinct pages of `articles` (in print order) in their order, each told its issue so URLs cost nothing."""
+    pages, seen = [], set()
+    for article in articles:
+        if article.page_id is not None and article.page_id not in seen:
+            seen.add(article.page_id)
+            article.page.issue = issue
+            pages.append(article.page)
+    return pages
+
+
+def issue_navigation(request, issue, pages, current_page=None, *, latest=False) -> dict:
+    """Context for _issue_nav.html: the issue's pages, 上一版/下一版 around `current_page`, 上一期/下一期."""
+    older, newer = issue_neighbours(issue, latest=latest)
+    # The page shows the neighbours' names and lead stories: a change to them changes it too.
+    depends_on(request, issue_key(issue.pk), *(issue_nav_key(other.pk) for other in (older, newer) if other))
+    index = next((i for i, page in enumerate(pages) if current_page and page.pk == current_page.pk), None)
+    return {
+        "nav_issue": issue,
+        "nav_pages": pages,
+        "nav_current_page": current_page,
+        "previous_page": pages[index - 1] if index else None,
+        "next_page": pages[index + 1] if index is not None and index + 1 < len(pages) else None,
+        "older_issue": older,
+        "newer_issue": newer,
+    }
 
 
 def valid_params(filterset, request):
@@ -91,6 +125,7 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        depends_on(self.request, LISTS)
         published = Article.objects.published()
         latest_issue = issues_newest_first(public_issues()).first()
         front = []
@@ -98,8 +133,9 @@ class HomeView(TemplateView):
         newest = facet_scope(published)
         recent = published.with_listing_relations()
         if latest_issue:
-            front = published.filter(issue=latest_issue).with_listing_relations().in_page_order()
+            front = list(published.filter(issue=latest_issue).with_listing_relations().in_page_order())
             recent = recent.exclude(issue=latest_issue)
+            context.update(issue_navigation(self.request, latest_issue, pages_of(front, latest_issue), latest=True))
         context.update(
             latest_issue=latest_issue,
             front_articles=front,
@@ -147,6 +183,8 @@ class ArticleListView(LenientPaginationMixin, FilterView):
         context = super().get_context_data(**kwargs)
         filterset = self.filterset
         preset = set(self.get_preset())
+        if not preset:
+            depends_on(self.request, LISTS)
         params = valid_params(filterset, self.request)
         cleaned = getattr(filterset.form, "cleaned_data", {})
         page = context["page_obj"]
@@ -202,22 +240,31 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
-        previous_article, next_article = self.neighbours(article)
+        order = self.issue_order(article)
+        previous_article, next_article = self.neighbours(article, order)
+        related = related_articles(article)
+        depends_on(self.request, article_key(article.pk), *(article_key(other.pk) for other in related))
         context.update(
-            related_articles=related_articles(article),
+            related_articles=related,
             previous_article=previous_article,
             next_article=next_article,
+            canonical_url=self.request.build_absolute_uri(article.get_absolute_url()),
+            **issue_navigation(self.request, article.issue, pages_of(order, article.issue), article.page),
         )
         return context
 
-    def neighbours(self, article):
-        """The published articles printed just before and after `article` in its issue."""
-        order = list(
+    def issue_order(self, article):
+        """The issue's published articles in print order, with their pages (one query for both navigations)."""
+        return list(
             Article.objects.published()
             .filter(issue_id=article.issue_id)
             .in_page_order()
-            .only("pk", "slug", "title", "kicker")
+            .select_related("page")
+            .only("pk", "slug", "title", "kicker", "page_id", "page__number", "page__banner", "page__issue_id")
         )
+
+    def neighbours(self, article, order):
+        """The published articles printed just before and after `article` in its issue."""
         index = next((i for i, other in enumerate(order) if other.pk == article.pk), None)
         if index is None:  # a previewed draft is not in the printed order
             return None, None
@@ -227,17 +274,18 @@ class ArticleDetailView(DetailView):
 
 
 class IssueListView(LenientPaginationMixin, ListView):
-    """Every issue with published articles, newest first."""
+    """Every dated issue with published articles, newest first; the undated ones in a section of their own."""
 
     template_name = "articles/issue_list.html"
     context_object_name = "issues"
     paginate_by = ISSUES_PER_PAGE
+    undated = False
 
     def get_queryset(self):
         published = Q(articles__status=Article.Status.PUBLISHED, articles__published_at__lte=timezone.now())
         printed = Article.objects.published().filter(page=OuterRef("pk"))
         issues = (
-            with_lead_title(public_issues())
+            with_lead_title(public_issues().filter(date__isnull=self.undated))
             .annotate(article_count=Count("articles", filter=published))
             .prefetch_related(Prefetch("pages", queryset=Page.objects.filter(Exists(printed))))
         )
@@ -245,29 +293,154 @@ class IssueListView(LenientPaginationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        depends_on(self.request, LISTS)
         page = context["page_obj"]
         context.update(
             params=QueryDict(),
             page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            undated_list=self.undated,
+        )
+        if not self.undated and page.number == 1:
+            undated = issues_newest_first(with_lead_title(public_issues().filter(date__isnull=True)))
+            shown = list(undated[: UNDATED_ON_ISSUE_LIST + 1])
+            context.update(
+                undated_issues=shown[:UNDATED_ON_ISSUE_LIST], more_undated=len(shown) > UNDATED_ON_ISSUE_LIST
+            )
+        return context
+
+
+class UndatedIssueListView(IssueListView):
+    """/issues/undated/: the issues whose printed date is unknown, latest imported first."""
+
+    undated = True
+
+
+def issue_from_date(kwargs):
+    """The public issue of the date in the URL (the first imported when an editor gave two the same date), or 404."""
+    try:
+        date = datetime.date(kwargs["year"], kwargs["month"], kwargs["day"])
+    except ValueError:
+        raise Http404("没有这一天。") from None
+    issue = public_issues().filter(date=date).order_by("pk").first()
+    if issue is None:
+        raise Http404("这一天没有出版的报纸。")
+    return issue
+
+
+def issue_from_url(kwargs):
+    """The issue a URL names by its date, or by its id (for undated issues)."""
+    if "pk" in kwargs:
+        return get_object_or_404(public_issues(), pk=kwargs["pk"])
+    return issue_from_date(kwargs)
+
+
+class IssueDetailView(TemplateView):
+    """An issue's table of contents (版面导航): its pages and their articles, in print order."""
+
+    template_name = "articles/issue_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.issue = issue_from_url(kwargs)
+        if "pk" in kwargs and self.issue.date:
+            return redirect(self.issue, permanent=True)  # the old id URL of a dated issue
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        issue = self.issue
+        articles = list(Article.objects.published().filter(issue=issue).with_listing_relations().in_page_order())
+        context.update(
+            issue=issue, articles=articles, **issue_navigation(self.request, issue, pages_of(articles, issue))
         )
         return context
 
 
-class IssueDetailView(DetailView):
-    """An issue's table of contents (版面导航): its pages and their articles, in print order."""
+class PageDetailView(TemplateView):
+    """One printed page (版): its articles in print order, with 上一版/下一版 and 上一期/下一期."""
 
-    template_name = "articles/issue_detail.html"
-    context_object_name = "issue"
+    template_name = "articles/page_detail.html"
 
-    def get_queryset(self):
-        return public_issues()
+    def get(self, request, *args, **kwargs):
+        if "page_pk" in kwargs:
+            page = get_object_or_404(Page.objects.select_related("issue"), pk=kwargs["page_pk"], number__isnull=True)
+            issue = page.issue
+        else:
+            issue = issue_from_url(kwargs)
+            page = get_object_or_404(Page, issue=issue, number=kwargs["number"])
+            page.issue = issue
+        if "pk" in kwargs and issue.date:
+            return redirect(page, permanent=True)
+        self.issue, self.page = issue, page
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        issue = self.object
-        articles = Article.objects.published().filter(issue=issue).with_listing_relations().in_page_order()
-        older, newer = issue_neighbours(issue)
-        context.update(articles=articles, older_issue=older, newer_issue=newer)
+        issue, page = self.issue, self.page
+        published = Article.objects.published().filter(issue=issue)
+        articles = list(published.filter(page=page).with_listing_relations().in_page_order())
+        if not articles:
+            raise Http404("这一版没有已发布的文章。")
+        pages = list(
+            Page.objects.filter(Exists(published.filter(page=OuterRef("pk"))))
+            .filter(issue=issue)
+            .order_by(F("number").asc(nulls_last=True), "pk")
+        )
+        for other in pages:
+            other.issue = issue
+        context.update(issue=issue, page=page, articles=articles, **issue_navigation(self.request, issue, pages, page))
+        return context
+
+
+class IssueCalendarView(TemplateView):
+    """/issues/calendar/2023/03/: a month of the paper, each day with an issue a link; no JavaScript."""
+
+    template_name = "articles/issue_calendar.html"
+
+    def get(self, request, *args, **kwargs):
+        if "year" not in kwargs:
+            latest = public_issues().filter(date__isnull=False).order_by("-date").values_list("date", flat=True)
+            day = latest.first() or timezone.localdate()
+            return redirect("articles:issue_calendar_month", year=day.year, month=day.month)
+        if not (1 <= kwargs["month"] <= 12 and CALENDAR_YEARS[0] <= kwargs["year"] <= CALENDAR_YEARS[1]):
+            raise Http404("没有这个月份。")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        depends_on(self.request, LISTS)
+        year, month = kwargs["year"], kwargs["month"]
+        dated = public_issues().filter(date__isnull=False)
+        bounds = dated.aggregate(first=Min("date"), last=Max("date"))
+        in_month = {}
+        for issue in dated.filter(date__year=year, date__month=month).order_by("date", "pk"):
+            in_month.setdefault(issue.date, issue)
+        months_with_issues = {day.month for day in dated.filter(date__year=year).dates("date", "month")}
+        first, last = bounds["first"], bounds["last"]
+
+        def reachable(y, m):
+            # Navigation stays within the archive, so crawlers cannot walk empty months for ever.
+            return first is not None and (first.year, first.month) <= (y, m) <= (last.year, last.month)
+
+        previous_month = (year, month - 1) if month > 1 else (year - 1, 12)
+        next_month = (year, month + 1) if month < 12 else (year + 1, 1)
+        weeks = [
+            [(day, in_month.get(day) if day.month == month else None, day.month == month) for day in week]
+            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+        ]
+        context.update(
+            year=year,
+            month=month,
+            weeks=weeks,
+            weekdays=["一", "二", "三", "四", "五", "六", "日"],
+            issue_count=len(in_month),
+            months=[(m, m in months_with_issues) for m in range(1, 13)],
+            previous_month=previous_month if reachable(*previous_month) else None,
+            next_month=next_month if reachable(*next_month) else None,
+            previous_year=year - 1 if first and first.year < year else None,
+            next_year=year + 1 if last and last.year > year else None,
+            first_issue=first,
+            last_issue=last,
+        )
         return context
 
 
@@ -298,6 +471,9 @@ class SubjectArticleListView(ArticleListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(subject=self.subject, subject_field=self.subject_field, subject_total=self.subject_total)
+        # A new article naming the subject bumps its key; an edit of a listed article (a co-author renamed) its own.
+        depends_on(self.request, subject_key(self.subject_field, self.subject.pk))
+        depends_on(self.request, *(article_key(article.pk) for article in context["page_obj"].object_list))
         return context
 
 
@@ -362,6 +538,17 @@ def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("sitemap_index"))
     lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap_url}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+FAVICON = settings.BASE_DIR / "static" / "icons" / "favicon.ico"
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers ask for whatever the page links to."""
+    response = HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
+    patch_cache_control(response, public=True, max_age=86400)
+    return response
 
 
 def healthz(request):

@@ -86,7 +86,7 @@ def test_small_benchmark_run_writes_every_figure(tmp_path):
     out = tmp_path / "bench.json"
     run = subprocess.run(
         [*MANAGE, "benchmark", "--articles", "2000", "--archive", str(tmp_path / "pages"), "--json", str(out)]
-        + ["--page-seconds", "1"],
+        + ["--page-seconds", "1", "--uncached-renders", "5"],
         env=env,
         capture_output=True,
         text=True,
@@ -99,6 +99,23 @@ def test_small_benchmark_run_writes_every_figure(tmp_path):
     assert set(figures["search"]) >= SEARCH_KEYS and figures["search"]["queries"] == 40
     assert set(figures["queries_per_page"]) == {"home", "list", "search", "detail", "issue", "reporter"}
     assert "import.ratio_vs_jieba" in run.stdout  # the printed table
+    # Uncached renders of every public page kind, whether or not wrk is there.
+    uncached = figures["pages"]["uncached_p95_ms"]
+    assert set(uncached) == {
+        "home",
+        "list",
+        "search",
+        "article",
+        "issue",
+        "page",
+        "calendar",
+        "reporter",
+        "organisation",
+        "tag",
+        "feed",
+    }
+    assert all(value > 0 for value in uncached.values())
+    assert figures["pages"]["uncached_p95_ms_max"] == max(uncached.values())
     if shutil.which("wrk"):
         assert set(figures["pages"]) >= PAGE_KEYS
     else:

@@ -1,4 +1,4 @@
-"""The page cache: anonymous readers get cached pages, and every editorial change invalidates them."""
+"""The page cache: anonymous readers get cached pages; a change invalidates the pages that show it, and only those."""
 
 import datetime
 
@@ -7,10 +7,11 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import cache as page_cache_module
 from articles import importers
 from articles.importers import import_pages
-from articles.models import Article, Byline, ContentVersion
-from tests.factories import ArticleFactory, BylineFactory, ReporterFactory
+from articles.models import Article, Byline, PageVersion
+from tests.factories import ArticleFactory, BylineFactory, IssueFactory, PageFactory, ReporterFactory
 
 # Real commits (autocommit), so on_commit hooks run as they do in production; serialized_rollback keeps the
 # editorial groups that a flush would otherwise remove.
@@ -86,41 +87,164 @@ def test_import_invalidates(client, seeds_dir):
     assert "以球会友" in client.get("/articles/").content.decode()
 
 
-def _version():
-    return ContentVersion.objects.get(pk=1).number
+@pytest.fixture
+def bumps(monkeypatch):
+    """Every call that writes version keys, with its keys."""
+    calls = []
+    real = page_cache_module.bump_keys
+
+    def recording(keys):
+        calls.append(set(keys))
+        real(keys)
+
+    monkeypatch.setattr(page_cache_module, "bump_keys", recording)
+    return calls
 
 
-def test_an_import_bumps_the_version_once_per_interval_and_at_its_end(client, seeds_dir, monkeypatch):
+def test_an_import_bumps_once_per_interval_and_at_its_end(client, seeds_dir, monkeypatch, bumps):
     monkeypatch.setattr(importers, "CACHE_BUMP_SECONDS", 3600)
-    before = _version()
     report = import_pages(paths=[seeds_dir])
     # The first page bumps at once, the other four wait for the interval, which the end of the import cuts short.
     assert report.ok and report.count("created") == 5
-    assert _version() == before + 2
+    assert len(bumps) == 2
+    written = set().union(*bumps)
+    articles = Article.objects.all()
+    assert {f"a:{article.pk}" for article in articles} <= written
+    assert {f"i:{article.issue_id}" for article in articles} <= written
+    assert {f"r:{pk}" for pk in Byline.objects.values_list("reporter_id", flat=True)} <= written
+    assert "lists" in written and "all" not in written
     assert "以球会友" in client.get("/articles/").content.decode()
 
 
-def test_an_import_with_no_interval_bumps_for_every_page(seeds_dir, monkeypatch):
+def test_an_import_with_no_interval_bumps_for_every_page(seeds_dir, monkeypatch, bumps):
     monkeypatch.setattr(importers, "CACHE_BUMP_SECONDS", 0)
-    before = _version()
     import_pages(paths=[seeds_dir])
-    assert _version() >= before + 5
+    assert len(bumps) >= 5
 
 
-def test_batched_bumps_let_the_first_change_through_and_flush_the_rest_at_the_end():
+def test_batched_bumps_let_the_first_change_through_and_flush_the_rest_at_the_end(bumps):
     from articles.cache import batched_bumps
 
     article = ArticleFactory()
-    before = _version()
+    bumps.clear()
     with batched_bumps(3600):
         article.title = "编辑改了标题"
         article.save()
         article.save()
-        assert _version() == before + 1
-    assert _version() == before + 2
+        assert len(bumps) == 1
+    assert len(bumps) == 2 and f"a:{article.pk}" in bumps[1]
     with batched_bumps(3600):
         pass  # nothing changed: no bump at the end
-    assert _version() == before + 2
+    assert len(bumps) == 2
+
+
+def _two_reporters_two_issues():
+    """Article A by reporter A in issue X; article B by reporter B in issue Y, a year apart (not neighbours' pages)."""
+    x, y = IssueFactory(date=datetime.date(2022, 1, 3)), IssueFactory(date=datetime.date(2023, 6, 1))
+    a = ArticleFactory(issue=x, page=PageFactory(issue=x, number=1), title="甲文")
+    b = ArticleFactory(issue=y, page=PageFactory(issue=y, number=1), title="乙文")
+    BylineFactory(article=a, reporter=ReporterFactory(name="甲记者"))
+    BylineFactory(article=b, reporter=ReporterFactory(name="乙记者"))
+    return a, b
+
+
+def _served_from_cache(client, url, django_assert_num_queries) -> bool:
+    """Whether `url` comes from the page cache (one query: the versions) rather than being rendered."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries) == 1
+
+
+def test_editing_an_article_invalidates_its_pages_only(client, django_assert_num_queries):
+    a, b = _two_reporters_two_issues()
+    third = IssueFactory(date=datetime.date(2024, 9, 9))
+    ArticleFactory(issue=third, page=PageFactory(issue=third, number=1), title="丙文")
+    a_pages = [
+        a.get_absolute_url(),
+        a.issue.get_absolute_url(),
+        a.page.get_absolute_url(),
+        a.bylines.get().reporter.get_absolute_url(),
+        "/articles/",
+        "/",
+    ]
+    other_pages = [b.get_absolute_url(), b.bylines.get().reporter.get_absolute_url(), third.get_absolute_url()]
+    for url in a_pages + other_pages:
+        client.get(url)
+        assert _served_from_cache(client, url, django_assert_num_queries), url
+    a.subtitle = "甲文新加的副题"
+    a.save()
+    for url in a_pages:
+        assert not _served_from_cache(client, url, django_assert_num_queries), url
+        assert "甲文新加的副题" in client.get(url).content.decode(), url
+    # Reporter B, article B and an issue two years away keep their cached pages.
+    for url in other_pages:
+        assert _served_from_cache(client, url, django_assert_num_queries), url
+
+
+def test_a_new_issue_invalidates_its_neighbours_pages(client, django_assert_num_queries):
+    a, b = _two_reporters_two_issues()
+    for url in (a.issue.get_absolute_url(), b.issue.get_absolute_url(), b.get_absolute_url()):
+        client.get(url)
+    # An issue between X and Y: X's 下一期 and Y's 上一期 now point to it.
+    between = IssueFactory(date=datetime.date(2022, 8, 1))
+    ArticleFactory(issue=between, page=PageFactory(issue=between, number=1), title="中间一期")
+    for url in (a.issue.get_absolute_url(), b.issue.get_absolute_url(), b.get_absolute_url()):
+        assert between.get_absolute_url() in client.get(url).content.decode(), url
+
+
+def test_importing_a_page_keeps_unrelated_pages_cached(client, seeds_dir, django_assert_num_queries):
+    # The seed page's issue is undated, so it sits next to the earliest dated issue (A's), not B's.
+    _, b = _two_reporters_two_issues()
+    url = b.get_absolute_url()
+    client.get(url)
+    client.get("/articles/")
+    import_pages(paths=[seeds_dir / "001_cd5e2c8a745e082b.txt"])
+    assert _served_from_cache(client, url, django_assert_num_queries)
+    imported = Article.objects.get(issue__date=None, position=1)
+    assert imported.title in client.get("/articles/").content.decode()
+
+
+def test_renaming_a_reporter_invalidates_the_pages_naming_them(client):
+    a, b = _two_reporters_two_issues()
+    reporter = a.bylines.get().reporter
+    for url in (a.get_absolute_url(), a.issue.get_absolute_url()):
+        client.get(url)
+    reporter.name = "甲记者改名"
+    reporter.save()
+    for url in (a.get_absolute_url(), a.issue.get_absolute_url()):
+        assert "甲记者改名" in client.get(url).content.decode(), url
+
+
+def test_versions_are_rows_per_key(client):
+    a, _ = _two_reporters_two_issues()
+    keys = set(PageVersion.objects.values_list("key", flat=True))
+    assert {f"a:{a.pk}", f"i:{a.issue_id}", "lists"} <= keys
+
+
+def test_anonymous_pages_carry_http_caching_headers_and_answer_304(client):
+    article = ArticleFactory()
+    url = article.get_absolute_url()
+    first = client.get(url)
+    assert "public" in first["Cache-Control"] and "max-age=60" in first["Cache-Control"]
+    assert "Cookie" in first["Vary"]
+    served = client.get(url)  # from the page cache, with the validators stored with it
+    assert served["ETag"] and served["Last-Modified"]
+    again = client.get(url, HTTP_IF_NONE_MATCH=served["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=served["Last-Modified"]).status_code == 304
+
+
+def test_pages_are_compressed_for_clients_that_accept_gzip(client):
+    import gzip
+
+    article = ArticleFactory(title="压缩的文章")
+    response = client.get(article.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert "压缩的文章" in gzip.decompress(response.content).decode()
+    assert "Accept-Encoding" in response["Vary"]
 
 
 def test_scheduled_article_appears_when_its_time_comes(client, monkeypatch):
@@ -134,7 +258,24 @@ def test_scheduled_article_appears_when_its_time_comes(client, monkeypatch):
 
 def test_logged_in_editors_bypass_the_cache(client, superuser, django_assert_max_num_queries):
     draft = ArticleFactory(status=Article.Status.DRAFT, published_at=None, title="预览草稿")
+    published = ArticleFactory(title="已发布")
     client.force_login(superuser)
-    assert client.get(draft.get_absolute_url()).status_code == 200
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    assert "public" not in client.get(published.get_absolute_url())["Cache-Control"]
     client.logout()
     assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_redating_an_issue_invalidates_its_articles_pages(client):
+    a, b = _two_reporters_two_issues()
+    reporter_page = a.bylines.get().reporter.get_absolute_url()
+    for url in (a.get_absolute_url(), reporter_page):
+        assert "2022年1月3日" in client.get(url).content.decode()
+    issue = a.issue
+    issue.date = datetime.date(2022, 1, 4)
+    issue.save()
+    for url in (a.get_absolute_url(), reporter_page):
+        body = client.get(url).content.decode()
+        assert "2022年1月4日" in body and "2022年1月3日" not in body, url

@@ -88,3 +88,66 @@ def test_unpublishing_removes_from_feed(client, paper):
     services.unpublish(Article.objects.filter(pk=paper.lead.pk))
     _, items = rss_items(client, "/feeds/latest/")
     assert paper.lead.title not in [item.findtext("title") for item in items]
+
+
+# Parsed as a feed reader would (feedparser): dates are the printed ones, in issue order.
+
+
+def _parse(client, url):
+    import feedparser
+
+    response = client.get(url)
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    return feed
+
+
+def _local_date(parsed):
+    """feedparser gives UTC; the paper's date is Beijing's."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    moment = datetime.datetime(*parsed[:6], tzinfo=datetime.UTC)
+    return moment.astimezone(ZoneInfo("Asia/Shanghai")).date()
+
+
+def test_feeds_parse_with_issue_dates_in_order(client, paper):
+    from tests.factories import IssueFactory, PageFactory
+
+    undated = PageFactory(issue=IssueFactory(date=None), number=1)
+    late_import = paper.article(undated, 1, title="日期未注明的文章")
+    for url in ("/feeds/latest/", "/feeds/latest/atom/"):
+        feed = _parse(client, url)
+        entries = {entry.title: entry for entry in feed.entries}
+        dated = [entry for entry in feed.entries if entry.get("published_parsed")]
+        published = [_local_date(entry.published_parsed) for entry in dated]
+        # The printed dates (2022-11-30, 2022-11-14), newest first, however the articles were imported.
+        assert published == sorted(published, reverse=True), url
+        assert set(published) == {paper.issue.date, paper.old_issue.date}, url
+        assert _local_date(entries[paper.old.headline].published_parsed) == paper.old_issue.date
+        # An undated issue's article has no invented publication date; its import time is only `updated`.
+        undated_entry = entries[late_import.headline]
+        assert "published_parsed" not in undated_entry, url
+        assert feed.entries[-1].title == late_import.headline  # undated issues after the dated ones
+        if url.endswith("atom/"):
+            assert undated_entry.updated_parsed
+
+
+def test_subject_feeds_parse(client, paper):
+    for url in (
+        reverse("articles:feed_tag", args=["劳模"]),
+        reverse("articles:feed_reporter_atom", args=[paper.bai.slug]),
+        reverse("articles:feed_organisation", args=[paper.union.slug]),
+    ):
+        feed = _parse(client, url)
+        assert feed.entries, url
+        assert all(entry.link.startswith("http://testserver/articles/") for entry in feed.entries)
+
+
+def test_sitemap_lastmod_is_the_issue_date(client, paper):
+    body = client.get("/sitemap-articles.xml").content.decode()
+    lead = f"<loc>http://testserver{paper.lead.get_absolute_url()}</loc><lastmod>2022-11-30</lastmod>"
+    assert lead in body.replace("\n", "").replace(" ", "")
+    issues = client.get("/sitemap-issues.xml").content.decode()
+    assert "<loc>http://testserver/issues/2022/11/14/</loc>" in issues

@@ -114,7 +114,8 @@ def test_paragraphs_and_headline():
 
 def test_issue_str_with_unknown_date():
     issue = IssueFactory(date=None)
-    assert "日期待定" in str(issue)
+    assert str(issue) == f"编号{issue.pk}（日期未注明）"
+    assert str(IssueFactory(date=None, number="7")) == "第7期（日期未注明）"
     dated = IssueFactory(date=datetime.date(2022, 11, 14), number="12345")
     assert str(dated) == "2022年11月14日 第12345期"
 

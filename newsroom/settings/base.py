@@ -35,6 +35,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses HTML, JSON and feeds (whitenoise serves static files compressed on its own); see docs/site.md on
+    # BREACH: public pages carry no CSRF token or other secret.
+    "django.middleware.gzip.GZipMiddleware",
+    # After GZip, so the ETag is that of the uncompressed page (GZip then weakens it); answers 304s.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -127,6 +132,8 @@ elif CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "newsroom"}}
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 300)
+# Cache-Control max-age of anonymous readers' pages, for browsers and a CDN; short, as an edit cannot recall them.
+NEWSROOM_HTTP_CACHE_SECONDS = env_int("DJANGO_HTTP_CACHE_SECONDS", 60)
 
 # Tags keep their Chinese names in slugs (taggit uses slugify(allow_unicode=True) unless told otherwise).
 TAGGIT_CASE_INSENSITIVE = True

@@ -19,6 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=0, help="parallel import processes (default: cores)")
         parser.add_argument("--page-seconds", type=int, default=10, help="wrk duration per page")
         parser.add_argument("--skip-import", action="store_true", help="measure search and pages on what is there")
+        parser.add_argument(
+            "--uncached-renders", type=int, default=40, help="uncached renders per page kind for pages.uncached_p95_ms"
+        )
 
     def handle(self, *args, **options):
         if options["articles"] < 1:
@@ -30,6 +33,7 @@ class Command(BaseCommand):
             workers=options["workers"],
             page_seconds=options["page_seconds"],
             skip_import=options["skip_import"],
+            uncached_renders=options["uncached_renders"],
         )
         try:
             result = run_benchmark(bench, log=lambda line: self.stderr.write(line))
