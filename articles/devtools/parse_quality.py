@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ..parsing.conservation import check_conservation
 from .generator import GeneratedArticle, GeneratedPage
 
 
@@ -48,6 +49,8 @@ class QualityReport:
     pages: int = 0
     failed_pages: int = 0
     scores: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
+    # Pages where a printed character was lost or placed twice (articles.parsing.conservation).
+    conservation_failures: list[str] = field(default_factory=list)
 
     def table(self) -> str:
         lines = [f"{'convention':<22} {'articles':>8} {'F1':>6} {'people':>8} {'accuracy':>8}"]
@@ -63,6 +66,7 @@ class QualityReport:
         return {
             "pages": self.pages,
             "failed_pages": self.failed_pages,
+            "conservation_failures": len(self.conservation_failures),
             "conventions": {
                 name: {
                     "articles": s.found + s.missed,
@@ -119,6 +123,9 @@ def evaluate(pages: Iterable[GeneratedPage], parse: Callable, known_people: Iter
                 score.missed += 1
                 score.note(f"{page.name}: page failed: {error}")
             continue
+        problems = check_conservation(page.text, parsed)
+        if problems:
+            report.conservation_failures.append(f"{page.name}: {problems[0]}")
         _score_page(page, parsed, report)
     return report
 

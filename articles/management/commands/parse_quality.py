@@ -29,6 +29,9 @@ class Command(BaseCommand):
             known_people=[p.name for p in reporters + correspondents],
         )
         self.stdout.write(report.table())
-        self.stdout.write(f"{report.pages} pages, {report.failed_pages} failed")
+        self.stdout.write(
+            f"{report.pages} pages, {report.failed_pages} failed, "
+            f"{len(report.conservation_failures)} not keeping every character"
+        )
         if json_path is not None:
             json_path.write_text(json.dumps(report.as_json(), ensure_ascii=False, indent=2), encoding="utf-8")
