@@ -6,17 +6,20 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.db.models import Count
+from django.db import transaction
+from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from taggit.models import Tag
 
 from . import services
-from .admin_import import import_view
+from .admin_import import import_job_view, import_view
+from .images import stored_name, validate_image_upload
 from .models import (
     Article,
     Byline,
+    Image,
     Issue,
     Organisation,
     OrganisationAlias,
@@ -24,6 +27,7 @@ from .models import (
     Reporter,
     ReporterAlias,
 )
+from .tasks import reindex_in_background
 
 admin.site.site_header = f"{settings.NEWSROOM_SITE_NAME} 编辑后台"
 admin.site.site_title = f"{settings.NEWSROOM_SITE_NAME} 编辑后台"
@@ -38,6 +42,39 @@ class BylineInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["reporter"]
     fields = ["reporter", "role", "label", "order"]
+
+
+class ImageForm(forms.ModelForm):
+    """A photo upload checked by content (articles.images) before anything is stored."""
+
+    class Meta:
+        model = Image
+        fields = ["file", "caption", "credit", "credit_text", "order"]
+        widgets = {"caption": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The photographer role: people credited as 摄影 in a byline, or already credited with a photo.
+        photographers = Q(bylines__role=Byline.Role.PHOTOGRAPHER) | Q(images__isnull=False)
+        if self.instance.credit_id:
+            photographers |= Q(pk=self.instance.credit_id)
+        self.fields["credit"].queryset = Reporter.objects.filter(photographers).distinct().order_by("name")
+        self.fields["file"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp,image/gif"
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and "file" in self.changed_data:
+            kind = validate_image_upload(upload)
+            upload.name = stored_name(upload.name, kind)
+        return upload
+
+
+class ImageInline(admin.StackedInline):
+    model = Image
+    form = ImageForm
+    extra = 0
+    ordering = ["order", "pk"]
+    fields = ["file", "caption", "credit", "credit_text", "order"]
 
 
 class TagFilter(admin.SimpleListFilter):
@@ -116,7 +153,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     autocomplete_fields = ["organisations", "issue", "page"]
     readonly_fields = ["import_ref", "slug", "created_at", "updated_at"]
-    inlines = [BylineInline]
+    inlines = [BylineInline, ImageInline]
     actions = ["publish_articles", "unpublish_articles"]
     fieldsets = [
         (None, {"fields": ["kicker", "title", "subtitle", "slug", "kind"]}),
@@ -136,7 +173,12 @@ class ArticleAdmin(admin.ModelAdmin):
                 "import/",
                 self.admin_site.admin_view(partial(import_view, self)),
                 name="articles_article_import",
-            )
+            ),
+            path(
+                "import/<int:job_id>/",
+                self.admin_site.admin_view(partial(import_job_view, self)),
+                name="articles_article_import_job",
+            ),
         ]
         return urls + super().get_urls()
 
@@ -251,7 +293,9 @@ class MergeAdminMixin:
         if "apply" in request.POST and form.is_valid():
             keep = form.cleaned_data["keep"]
             try:
-                result = type(self).merge_service(keep, list(queryset.exclude(pk=keep.pk)))
+                # The moved links' reindexing runs in a task; the request only enqueues it.
+                with transaction.atomic(), reindex_in_background():
+                    result = type(self).merge_service(keep, list(queryset.exclude(pk=keep.pk)))
             except services.MergeError as error:
                 self.message_user(request, str(error), messages.ERROR)
                 return None

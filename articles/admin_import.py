@@ -8,10 +8,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
 from .importers import SourceFile, import_pages, max_bytes_setting
+from .models import ImportJob
+from .tasks import enqueue_on_commit, run_import_job
 
 UPLOAD_FOLDER = "imports"
 ALLOWED_SUFFIXES = {".txt"}
@@ -99,23 +101,16 @@ def import_view(model_admin, request):
     if request.method == "POST" and "confirm" in request.POST:
         token = request.POST.get("token", "")
         try:
-            sources = load_batch(token)
+            default_storage.listdir(batch_folder(token))
         except (ValueError, FileNotFoundError, OSError):
             messages.error(request, "这批上传已失效，请重新上传。")
             return redirect("admin:articles_article_import")
-        report = import_pages(sources=sources, draft=request.POST.get("draft") == "1")
-        delete_batch(token)
-        level = messages.SUCCESS if report.ok else messages.WARNING
-        messages.add_message(
-            request,
-            level,
-            f"导入 {len(report.files)} 个文件：新建 {report.count('created')}，更新 {report.count('updated')}，"
-            f"未变 {report.count('unchanged')}，失败 {len(report.failed)}；"
-            f"新建文章 {report.articles_created} 篇，更新 {report.articles_updated} 篇。",
+        # The import runs in a task (articles.tasks.run_import_job); this request only records and enqueues it.
+        job = ImportJob.objects.create(
+            user=request.user, token=uuid.UUID(token).hex, draft=request.POST.get("draft") == "1"
         )
-        for failed in report.failed:
-            messages.error(request, f"{failed.source}：{failed.error}")
-        return redirect("admin:articles_article_changelist")
+        enqueue_on_commit(run_import_job, job.pk)
+        return redirect("admin:articles_article_import_job", job_id=job.pk)
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
@@ -135,3 +130,25 @@ def import_view(model_admin, request):
         form = UploadForm()
     context["form"] = form
     return TemplateResponse(request, "admin/articles/article/import.html", context)
+
+
+# Seconds between reloads of the progress page (a meta refresh: the CSP allows no inline script).
+PROGRESS_REFRESH_SECONDS = 2
+
+
+def import_job_view(model_admin, request, job_id):
+    """An import's progress, reloading itself until the task is done; then its report."""
+    if not request.user.has_perm("articles.add_article"):
+        raise PermissionDenied
+    job = get_object_or_404(ImportJob, pk=job_id)
+    if job.user_id != request.user.pk and not request.user.is_superuser:
+        raise PermissionDenied
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": f"导入任务 #{job.pk}：{job.get_status_display()}",
+        "opts": model_admin.model._meta,
+        "job": job,
+        "report": job.report,
+        "refresh_seconds": None if job.finished else PROGRESS_REFRESH_SECONDS,
+    }
+    return TemplateResponse(request, "admin/articles/article/import_job.html", context)

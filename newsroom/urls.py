@@ -1,5 +1,7 @@
 """Top-level URLs: the editors' admin, the public site, its sitemaps and robots.txt."""
 
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
@@ -21,3 +23,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("articles.urls")),
 ]
+
+# `make run` serves uploaded photos itself; in production the media storage (or a web server) does.
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
