@@ -51,6 +51,8 @@ class ImageForm(forms.ModelForm):
         model = Image
         fields = ["file", "caption", "credit", "credit_text", "order"]
         widgets = {"caption": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+        # A plain file field: forms.ImageField would refuse an SVG with a generic message before clean_file names why.
+        field_classes = {"file": forms.FileField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
