@@ -162,6 +162,8 @@ AXES_COOLOFF_TIME = env_int("DJANGO_AXES_COOLOFF_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 
+# Debug runs serve MEDIA_ROOT themselves; production leaves that to the storage or the web server.
+NEWSROOM_SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=False)
 # Photos: the upload limits (a 40-megapixel RGB image decodes to 160 MB of memory) and the rendition widths.
 NEWSROOM_IMAGE_MAX_BYTES = env_int("DJANGO_IMAGE_MAX_BYTES", 20 * 1024 * 1024)
 NEWSROOM_IMAGE_MAX_PIXELS = env_int("DJANGO_IMAGE_MAX_PIXELS", 40_000_000)

@@ -23,3 +23,5 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # the test's MEDIA_ROOT and point at files that are gone).
 CACHES["thumbnails"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}  # noqa: F405
 THUMBNAIL_CACHE = "thumbnails"
+# The browser tests load photos from the live server.
+NEWSROOM_SERVE_MEDIA = True
