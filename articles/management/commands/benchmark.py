@@ -19,6 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=0, help="parallel import processes (default: cores)")
         parser.add_argument("--page-seconds", type=int, default=10, help="wrk duration per page")
         parser.add_argument("--skip-import", action="store_true", help="measure search and pages on what is there")
+        parser.add_argument(
+            "--admin-rename",
+            action="store_true",
+            help="also time an admin rename of the most-named organisation and the index catching up (task queue)",
+        )
 
     def handle(self, *args, **options):
         if options["articles"] < 1:
@@ -30,6 +35,7 @@ class Command(BaseCommand):
             workers=options["workers"],
             page_seconds=options["page_seconds"],
             skip_import=options["skip_import"],
+            admin_rename=options["admin_rename"],
         )
         try:
             result = run_benchmark(bench, log=lambda line: self.stderr.write(line))
