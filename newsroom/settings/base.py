@@ -175,7 +175,8 @@ THUMBNAIL_PREFIX = "renditions/"
 
 # Background work (Django's Tasks API through the django-tasks backport). The database backend needs no other
 # service and `manage.py db_worker` runs its tasks; DJANGO_TASKS_BACKEND=rq queues in Redis (DJANGO_RQ_URL) and
-# `manage.py rqworker default` runs them; "immediate" runs each task inside the request (tests).
+# `manage.py rqworker --job-class django_tasks_rq.Job default` runs them; "immediate" runs each task inside the
+# request that enqueues it (tests).
 TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "rq": "django_tasks_rq.RQBackend",
@@ -186,7 +187,7 @@ if _tasks_backend not in TASK_BACKENDS:
     raise ImproperlyConfigured(f"DJANGO_TASKS_BACKEND={_tasks_backend!r}: use one of {', '.join(TASK_BACKENDS)}.")
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[_tasks_backend], "QUEUES": ["default"]}}
 if _tasks_backend == "rq":
-    INSTALLED_APPS.append("django_rq")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_URL = os.environ.get("DJANGO_RQ_URL", "redis://localhost:6379/0")
     RQ_QUEUES = {"default": {"URL": RQ_URL, "DEFAULT_TIMEOUT": 3600}}
 
