@@ -88,6 +88,12 @@ DATABASES = {
 # (https://docs.djangoproject.com/en/5.2/ref/databases/#server-side-parameters-binding).
 if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("DJANGO_DB_PREPARED_STATEMENTS", default=True):
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+# SQLite: the task worker polls in write transactions beside the server; a request's transaction that starts
+# reading and then writes would fail at once with "database is locked" instead of waiting. IMMEDIATE takes the
+# write lock up front, so writers queue for up to `timeout` seconds
+# (https://docs.djangoproject.com/en/5.2/ref/databases/#database-is-locked-errors).
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
