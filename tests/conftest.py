@@ -34,13 +34,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=f"needs {needed}; DATABASE_URL points at {vendor}"))
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Uploads (photos, import batches, renditions) go to a fresh folder per test, never to the checkout."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture
 def seeds_dir():
     from django.conf import settings

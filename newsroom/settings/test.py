@@ -1,6 +1,10 @@
 """Explicit test settings: fast hashing, no lockouts between tests, debug off like production."""
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 
@@ -27,3 +31,6 @@ CACHES["thumbnails"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"
 THUMBNAIL_CACHE = "thumbnails"
 # The browser tests load photos from the live server.
 NEWSROOM_SERVE_MEDIA = True
+# Uploads (photos, import batches, renditions) go to a temporary folder of this run, never to the checkout.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="newsroom-test-media-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
