@@ -20,7 +20,11 @@ run: venv
 	$(LOCAL) $(PY) manage.py migrate --noinput
 	$(LOCAL) $(PY) manage.py import_seeds seeds/
 	$(LOCAL) $(PY) manage.py create_local_superuser
-	@echo "Serving on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "Serving on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/), with a task worker beside it"
+	@# The worker runs admin imports, reindexing and photo renditions (README "Background work"). One shell runs
+	@# both; the trap stops the worker however the server ends (Ctrl+C, kill, or a crash).
+	@$(LOCAL) $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(LOCAL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv

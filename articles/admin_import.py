@@ -11,12 +11,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Count
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
-from . import revisions
 from .importers import SourceFile, import_pages, max_bytes_setting
-from .models import Page
+from .models import ImportJob, Page
+from .tasks import enqueue_on_commit, run_import_job
 
 UPLOAD_FOLDER = "imports"
 ALLOWED_SUFFIXES = {".txt"}
@@ -226,29 +226,20 @@ def import_view(model_admin, request):
     if request.method == "POST" and "confirm" in request.POST:
         token = request.POST.get("token", "")
         try:
-            sources = load_batch(token)
+            default_storage.listdir(batch_folder(token))
         except (ValueError, FileNotFoundError, OSError):
             messages.error(request, "这批上传已失效，请重新上传。")
             return redirect("admin:articles_article_import")
-        # Decided here, not by the form: an editor's import is drafts whatever the page posted.
-        draft = request.POST.get("draft") == "1" or not can_publish
-        report = import_pages(sources=sources, draft=draft, allow_delete=can_delete)
-        revisions.record_import(report, user=request.user)
-        delete_batch(token)
-        level = messages.SUCCESS if report.ok else messages.WARNING
-        messages.add_message(
-            request,
-            level,
-            f"导入 {len(report.files)} 个文件：新建 {report.count('created')}，更新 {report.count('updated')}，"
-            f"未变 {report.count('unchanged')}，失败 {len(report.failed)}；"
-            f"新建文章 {report.articles_created} 篇，更新 {report.articles_updated} 篇。",
+        # Decided here, not by the form: an editor's import is drafts whatever the page posted, and only the
+        # delete permission lets a re-import remove stories. The import runs in a task (articles.tasks.run_import_job).
+        job = ImportJob.objects.create(
+            user=request.user,
+            token=uuid.UUID(token).hex,
+            draft=request.POST.get("draft") == "1" or not can_publish,
+            allow_delete=can_delete,
         )
-        kept = sum(len(result.articles_kept) for result in report.files)
-        if kept:
-            messages.warning(request, f"重新导入的版面少了 {kept} 篇文章；您没有删除权限，这些文章已保留，请主编处理。")
-        for failed in report.failed:
-            messages.error(request, f"{failed.source}：{chinese_anomaly(failed.error)}")
-        return redirect("admin:articles_article_changelist")
+        enqueue_on_commit(run_import_job, job.pk)
+        return redirect("admin:articles_article_import_job", job_id=job.pk)
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, can_publish=can_publish)
         if form.is_valid():
@@ -268,3 +259,25 @@ def import_view(model_admin, request):
         form = UploadForm(can_publish=can_publish)
     context["form"] = form
     return TemplateResponse(request, "admin/articles/article/import.html", context)
+
+
+# Seconds between reloads of the progress page (a meta refresh: the CSP allows no inline script).
+PROGRESS_REFRESH_SECONDS = 2
+
+
+def import_job_view(model_admin, request, job_id):
+    """An import's progress, reloading itself until the task is done; then its report."""
+    if not request.user.has_perm("articles.add_article"):
+        raise PermissionDenied
+    job = get_object_or_404(ImportJob, pk=job_id)
+    if job.user_id != request.user.pk and not request.user.is_superuser:
+        raise PermissionDenied
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": f"导入任务 #{job.pk}：{job.get_status_display()}",
+        "opts": model_admin.model._meta,
+        "job": job,
+        "report": job.report,
+        "refresh_seconds": None if job.finished else PROGRESS_REFRESH_SECONDS,
+    }
+    return TemplateResponse(request, "admin/articles/article/import_job.html", context)

@@ -9,7 +9,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
-from . import search
+from . import images, search
 from .cache import article_key, depends_on, issue_key
 from .filters import (
     PAGE_SIZE,
@@ -85,6 +85,28 @@ def serialize_article(article, request, query=""):
             {"name": organisation.name, "slug": organisation.slug} for organisation in article.organisations.all()
         ],
         "excerpt": plain_excerpt(article, query),
+        "images": [serialize_image(image, request) for image in article.images.all()],
+    }
+
+
+def serialize_image(image, request):
+    """A photo: caption, credit, and its rendition URLs by width and format (the original until they exist)."""
+    credit = image.credit
+    urls = {
+        width: {label: request.build_absolute_uri(url) for label, url in formats.items()}
+        for width, formats in images.rendition_urls(image).items()
+    }
+    return {
+        "caption": image.caption,
+        "credit": {
+            "name": image.credit_name,
+            "slug": credit.slug if credit else None,
+            "url": request.build_absolute_uri(credit.get_absolute_url()) if credit else None,
+        },
+        "width": image.width,
+        "height": image.height,
+        "original": request.build_absolute_uri(image.file.url),
+        "urls": urls,
     }
 
 

@@ -30,7 +30,13 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import (
+    CaptureQueriesContext,
+    override_settings,
+    setup_test_environment,
+    teardown_test_environment,
+)
+from django.utils import timezone
 
 from . import search
 from .devtools.generator import generate_archive
@@ -72,6 +78,7 @@ class BenchmarkOptions:
     connections: int = 8
     skip_import: bool = False
     uncached_renders: int = 40  # per page kind, cycling through its sample URLs
+    admin_rename: bool = False
 
 
 def load_queries() -> list[str]:
@@ -440,6 +447,96 @@ def measure_pages(urls: dict[str, str], options: BenchmarkOptions, log) -> dict:
 # --- the whole run ---------------------------------------------------------------------------------------------
 
 
+def _change_form_data(response) -> dict:
+    """The POST body of an admin change form exactly as rendered: main form, then every inline's forms."""
+    data = {}
+
+    def add(form):
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            data[form.add_prefix(name)] = [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update({formset.management_form.add_prefix(k): v for k, v in formset.management_form.initial.items()})
+        for form in formset.forms:
+            add(form)
+    return data
+
+
+def measure_admin_rename(log) -> dict:
+    """Rename the most-named organisation through the admin; time the request, then the index catching up."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+    from django_tasks_db.models import DBTaskResult
+
+    from .models import Organisation
+
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        raise RuntimeError("--admin-rename needs the database task backend (DJANGO_TASKS_BACKEND=database)")
+    organisation = Organisation.objects.annotate(n=Count("articles")).order_by("-n", "pk").first()
+    if organisation is None or not organisation.n:
+        raise RuntimeError("no organisation is named by any article: import an archive first")
+    user, _ = get_user_model().objects.get_or_create(
+        username="benchmark-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client(HTTP_HOST=(settings.ALLOWED_HOSTS or ["localhost"])[0].lstrip("."))
+    client.force_login(user)
+    url = f"/admin/articles/organisation/{organisation.pk}/change/"
+    old_name, new_name = organisation.name, organisation.name + "（改名测试）"
+    log(f"admin rename: {old_name} ({organisation.n} articles)")
+    worker = subprocess.Popen(
+        [*MANAGE, "db_worker", "--interval", "0.1", "--no-startup-delay", "--no-reload"],
+        env=_child_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        timings = {}
+        for label, name in (("rename", new_name), ("rename_back", old_name)):
+            # The test environment records the rendered context, where the form's current values are read.
+            setup_test_environment()
+            try:
+                data = _change_form_data(client.get(url))
+            finally:
+                teardown_test_environment()
+            data["name"] = name
+            since = timezone.now()
+            start = time.perf_counter()
+            response = client.post(url, data)
+            request_seconds = time.perf_counter() - start
+            if response.status_code != 302:
+                raise RuntimeError(f"the admin refused the rename ({response.status_code})")
+            # Caught up when every queued task has run and the search finds the new name in every article.
+            queued = DBTaskResult.objects.filter(enqueued_at__gte=since)
+            if not queued.exists():
+                raise RuntimeError("the rename queued no task")
+            while queued.exclude(status__in=["SUCCESSFUL", "FAILED"]).exists():
+                if worker.poll() is not None:
+                    raise RuntimeError("the task worker stopped")
+                time.sleep(0.05)
+            caught_up = time.perf_counter() - start
+            if queued.filter(status="FAILED").exists():
+                raise RuntimeError("a reindex task failed")
+            timings[label] = (request_seconds, caught_up)
+            if label == "rename":
+                # Proof that the index caught up: the new name, in no article's text, finds the linked articles.
+                found_new = search.search_articles(Article.objects.all(), new_name).count()
+    finally:
+        worker.terminate()
+        worker.wait(30)
+    request_seconds, caught_up = timings["rename"]
+    return {
+        "organisation_articles": organisation.n,
+        "rename_request_ms": _ms(request_seconds),
+        "rename_reindex_s": round(caught_up, 2),
+        "found_by_new_name": found_new,
+    }
+
+
 def run_benchmark(options: BenchmarkOptions, log: Callable[[str], None] = print) -> dict:
     """Run every measurement against DATABASE_URL and return the figures in the documented JSON shape."""
     folder = ensure_archive(options, log)
@@ -455,13 +552,15 @@ def run_benchmark(options: BenchmarkOptions, log: Callable[[str], None] = print)
     result["pages"] = measure_pages(urls, options, log)
     result["pages"].update(measure_uncached(options.uncached_renders, log))
     result["queries_per_page"] = measure_queries_per_page(urls)
+    if options.admin_rename:
+        result["admin"] = measure_admin_rename(log)
     return result
 
 
 def format_table(result: dict) -> str:
     """The figures as an aligned two-column table."""
     rows = [("machine", result["machine"]), ("database", result["database"]), ("articles", result["articles"])]
-    for section in ("import", "search", "pages", "queries_per_page"):
+    for section in ("import", "search", "pages", "queries_per_page", "admin"):
         for key, value in (result.get(section) or {}).items():
             rows.append((f"{section}.{key}", value))
     width = max(len(name) for name, _ in rows)

@@ -1,17 +1,20 @@
 """RSS 2.0 and Atom feeds of published articles: the latest, and per tag, reporter and organisation."""
 
+import copy
 import datetime
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.files.storage import default_storage
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.text import Truncator
 from taggit.models import Tag
 
+from . import images
 from .filters import newest_first
 from .models import Article, Byline, Organisation, Reporter
 
@@ -35,6 +38,23 @@ def issue_datetime_of(date):
 
 class LatestArticlesFeed(Feed):
     """The newest published articles."""
+
+    request = None
+
+    def __call__(self, request, *args, **kwargs):
+        # Feed instances are shared by every thread; the per-request copy holds the request for absolute URLs.
+        feed = copy.copy(self)
+        feed.request = request
+        return Feed.__call__(feed, request, *args, **kwargs)
+
+    def item_enclosures(self, article):
+        """The first photo's medium JPEG rendition (feed readers know JPEG), once its renditions exist."""
+        image = next(iter(article.images.all()), None)
+        rendition = images.enclosure_rendition(image) if image else None
+        if rendition is None:
+            return []
+        url = self.request.build_absolute_uri(default_storage.url(rendition["name"]))
+        return [Enclosure(url, str(rendition["bytes"]), "image/jpeg")]
 
     def title(self, subject=None):
         return f"{settings.NEWSROOM_SITE_NAME} 最新文章"

@@ -1,5 +1,6 @@
 """The newsroom's data: issues and their pages, articles, bylines, reporters and organisations."""
 
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -249,6 +250,7 @@ class ArticleQuerySet(models.QuerySet):
                 Prefetch("bylines", queryset=Byline.objects.select_related("reporter").order_by("order", "pk")),
                 "tags",
                 "organisations",
+                Prefetch("images", queryset=Image.objects.select_related("credit").order_by("order", "pk")),
             )
         )
 
@@ -432,3 +434,83 @@ class PageVersion(models.Model):
 
     def __str__(self):
         return f"{self.key}={self.number}"
+
+
+def image_upload_to(instance, filename: str) -> str:
+    """Photos by upload month; the storage adds a suffix when a name is taken."""
+    return timezone.now().strftime("photos/%Y/%m/") + filename
+
+
+class Image(models.Model):
+    """A photo shown with an article, with its caption, its credit and its renditions."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images", verbose_name="文章")
+    file = models.ImageField("图片文件", upload_to=image_upload_to, width_field="width", height_field="height")
+    width = models.PositiveIntegerField("宽", null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField("高", null=True, blank=True, editable=False)
+    caption = models.TextField("图片说明", blank=True)
+    credit = models.ForeignKey(
+        Reporter,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="images",
+        verbose_name="摄影",
+        help_text="本报摄影记者；不在名单里的作者写在“署名（文字）”里。",
+    )
+    credit_text = models.CharField("署名（文字）", max_length=100, blank=True, help_text="如“新华社发”或外来作者。")
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    # Written by articles.images.make_renditions: [{"width", "height", "format", "name"}, …], name in the storage.
+    renditions = models.JSONField("缩略图", default=list, blank=True, editable=False)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "图片"
+        verbose_name_plural = "图片"
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.caption[:40] or self.file.name
+
+    @property
+    def credit_name(self) -> str:
+        return self.credit.name if self.credit else self.credit_text
+
+
+class ImportJob(models.Model):
+    """One admin upload imported in the background: its state, progress and report."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "导入中"
+        DONE = "done", "完成"
+        FAILED = "failed", "出错"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="操作人"
+    )
+    token = models.CharField("上传批次", max_length=32)
+    draft = models.BooleanField("导入为草稿", default=False)
+    # The uploader's delete permission, decided in the request: a re-import removes vanished stories only with it.
+    allow_delete = models.BooleanField("可删除文章", default=False)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    files_total = models.PositiveIntegerField("文件数", default=0)
+    files_done = models.PositiveIntegerField("已处理", default=0)
+    # The import's outcome: counts and per-file results (articles.tasks.report_summary).
+    report = models.JSONField("导入报告", default=dict, blank=True)
+    error = models.TextField("错误", blank=True)
+    task_id = models.CharField("任务编号", max_length=64, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"导入任务 #{self.pk}（{self.get_status_display()}）"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}

@@ -1170,6 +1170,11 @@ def schedule_reindex(article_ids: Iterable) -> None:
     transaction.on_commit(_flush_pending)
 
 
+def updates_deferred() -> bool:
+    """Whether this thread is inside index_updates_deferred (an import or a restore collects its own ids)."""
+    return getattr(_local, "deferred", None) is not None
+
+
 @contextmanager
 def index_updates_deferred() -> Iterator[set[int]]:
     """Switch the triggers off in this thread; yields the ids they would have queued, for one update at the end."""

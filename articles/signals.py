@@ -1,14 +1,17 @@
 """Search-index triggers: a change an article's index entry depends on queues it for reindexing on commit."""
 
-# articles.search flushes the queue once per transaction (see docs/search.md).
+# articles.search flushes the queue once per transaction (see docs/search.md). A rename or an alias change can
+# touch most of the archive (北京市总工会), so those go to a background task (articles.tasks) instead.
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from taggit.models import Tag, TaggedItem
 
-from .models import Article, Byline, Organisation, OrganisationAlias, Reporter
-from .search import forget_user_terms, schedule_reindex
+from .models import Article, Byline, Image, Organisation, OrganisationAlias, Reporter
+from .search import forget_user_terms, schedule_reindex, updates_deferred
+from .tasks import enqueue_on_commit, make_image_renditions, reindex_named
 
 # The article fields the index reads; a save that touches none of them (publishing) changes nothing.
 INDEXED_FIELDS = frozenset({"title", "kicker", "subtitle", "dateline", "body"})
@@ -28,6 +31,14 @@ def _article_ids_of_tag(tag_id):
     return TaggedItem.objects.filter(
         tag_id=tag_id, content_type=ContentType.objects.get_for_model(Article)
     ).values_list("object_id", flat=True)
+
+
+def _reindex_named_later(model: str, pk, article_ids) -> None:
+    """Reindex the articles naming this record in a task; inside an import, with the import's own batch."""
+    if updates_deferred():
+        schedule_reindex(article_ids(pk))
+    else:
+        enqueue_on_commit(reindex_named, model, pk)
 
 
 def _old_values(model, instance, fields):
@@ -124,7 +135,7 @@ def reporter_saving(sender, instance, **kwargs):
 def reporter_saved(sender, instance, created, **kwargs):
     if getattr(instance, "_search_renamed", False):
         forget_user_terms()
-        schedule_reindex(_article_ids_of_reporter(instance.pk))
+        _reindex_named_later("reporter", instance.pk, _article_ids_of_reporter)
 
 
 @receiver(pre_save, sender=Organisation)
@@ -137,7 +148,7 @@ def organisation_saving(sender, instance, **kwargs):
 def organisation_saved(sender, instance, created, **kwargs):
     if getattr(instance, "_search_renamed", False):
         forget_user_terms()
-        schedule_reindex(_article_ids_of_organisation(instance.pk))
+        _reindex_named_later("organisation", instance.pk, _article_ids_of_organisation)
 
 
 @receiver(pre_delete, sender=Organisation)
@@ -157,10 +168,9 @@ def alias_saved(sender, instance, **kwargs):
     if old is not None and (old["name"], old["organisation_id"]) == (instance.name, instance.organisation_id):
         return
     forget_user_terms()
-    ids = set(_article_ids_of_organisation(instance.organisation_id))
+    _reindex_named_later("organisation", instance.organisation_id, _article_ids_of_organisation)
     if old is not None and old["organisation_id"] != instance.organisation_id:
-        ids.update(_article_ids_of_organisation(old["organisation_id"]))
-    schedule_reindex(ids)
+        _reindex_named_later("organisation", old["organisation_id"], _article_ids_of_organisation)
 
 
 @receiver(post_delete, sender=OrganisationAlias)
@@ -172,3 +182,26 @@ def alias_deleted(sender, instance, **kwargs):
 def organisation_link_saved(sender, instance, **kwargs):
     # Link rows are saved one by one only when a revision is reverted (articles/revisions.py).
     schedule_reindex([instance.article_id])
+
+
+# --- photos: renditions follow the file --------------------------------------------------------------------------
+
+
+@receiver(pre_save, sender=Image)
+def image_saving(sender, instance, update_fields=None, **kwargs):
+    old = _old_values(Image, instance, ["file"])
+    instance._file_changed = old is None or old["file"] != instance.file.name
+
+
+@receiver(post_save, sender=Image)
+def image_saved(sender, instance, update_fields=None, **kwargs):
+    if getattr(instance, "_file_changed", False):
+        enqueue_on_commit(make_image_renditions, instance.pk)
+
+
+@receiver(post_delete, sender=Image)
+def image_deleted(sender, instance, **kwargs):
+    from .images import delete_files
+
+    # Files are not transactional: remove them only once the row is surely gone.
+    transaction.on_commit(lambda: delete_files(instance.file.name, [r["name"] for r in instance.renditions]))

@@ -1,8 +1,12 @@
 """Top-level URLs: the editors' admin, the public site, its sitemaps and robots.txt."""
 
+import re
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve as static_serve
 
 from articles.sitemaps import SITEMAPS
 from articles.views import favicon, healthz, robots_txt
@@ -22,3 +26,14 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("", include("articles.urls")),
 ]
+
+
+def serve_media(request, path):
+    """Uploaded files from MEDIA_ROOT as it is now (tests move it per test)."""
+    return static_serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+# `make run` (debug) and the browser tests serve uploaded photos themselves; in production the media storage
+# (object storage, or a web server in front of MEDIA_ROOT) does.
+if settings.DEBUG or settings.NEWSROOM_SERVE_MEDIA:
+    urlpatterns += [re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$", serve_media)]

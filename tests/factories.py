@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from articles.models import Article, Byline, Issue, Organisation, OrganisationAlias, Page, Reporter
+from articles.models import Article, Byline, Image, Issue, Organisation, OrganisationAlias, Page, Reporter
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -86,3 +86,23 @@ class BylineFactory(factory.django.DjangoModelFactory):
     reporter = factory.SubFactory(ReporterFactory)
     role = Byline.Role.REPORTER
     order = factory.Sequence(lambda n: n)
+
+
+class ImageFactory(factory.django.DjangoModelFactory):
+    """A photo with a real JPEG file; renditions=True also makes its renditions, as the task would."""
+
+    class Meta:
+        model = Image
+        skip_postgeneration_save = True
+
+    article = factory.SubFactory(ArticleFactory)
+    file = factory.django.ImageField(width=1200, height=800, format="JPEG", color="#3a6ea5", filename="photo.jpg")
+    caption = factory.Sequence(lambda n: f"图片说明{n}")
+    order = factory.Sequence(lambda n: n)
+
+    @factory.post_generation
+    def renditions(obj, create, extracted, **kwargs):
+        if create and extracted:
+            from articles.images import make_renditions
+
+            make_renditions(obj)

@@ -458,7 +458,7 @@ def _upload(name, data):
     return SimpleUploadedFile(name, data, content_type="text/plain")
 
 
-def test_admin_upload_preview_then_confirm(editor_client, settings, tmp_path):
+def test_admin_upload_preview_then_confirm(editor_client, settings, tmp_path, django_capture_on_commit_callbacks):
     settings.MEDIA_ROOT = tmp_path
     url = reverse("admin:articles_article_import")
     assert editor_client.get(url).status_code == 200
@@ -470,9 +470,14 @@ def test_admin_upload_preview_then_confirm(editor_client, settings, tmp_path):
     assert "导入预览" in body and "市总工会召开党组理论学习中心组学习(扩大)会" in body and "白莹" in body
     assert Article.objects.count() == 0
     token = preview.context["token"]
-    done = editor_client.post(url, {"confirm": "1", "token": token, "draft": "0"}, follow=True)
-    assert done.status_code == 200
+    # The test settings' immediate task backend runs the import when the confirming request commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = editor_client.post(url, {"confirm": "1", "token": token, "draft": "0"})
+    assert confirmed.status_code == 302
     assert Article.objects.count() == 10
+    done = editor_client.get(confirmed["Location"])
+    body = done.content.decode()
+    assert 'data-status="done"' in body and "新建文章 10 篇" in body and 'http-equiv="refresh"' not in body
     assert not any((tmp_path / "imports").rglob("*.txt")), "the upload batch is removed after import"
 
 

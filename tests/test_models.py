@@ -11,6 +11,7 @@ from articles.models import Article, Byline, Organisation, Reporter, readable_sl
 from tests.factories import (
     ArticleFactory,
     BylineFactory,
+    ImageFactory,
     IssueFactory,
     OrganisationFactory,
     PageFactory,
@@ -125,17 +126,22 @@ def test_listing_relations_query_count_is_constant(django_assert_num_queries):
         article = ArticleFactory(tags=["劳模", "工会"])
         BylineFactory(article=article)
         article.organisations.add(OrganisationFactory())
+        ImageFactory(article=article, credit=ReporterFactory())
 
     def touch_everything():
         for article in Article.objects.with_listing_relations():
             _ = (article.issue, article.page, [b.reporter.name for b in article.bylines.all()])
             _ = (list(article.tags.all()), list(article.organisations.all()))
+            _ = [(image.caption, image.credit_name) for image in article.images.all()]
 
-    with django_assert_num_queries(4):
+    # The articles, then one query each for bylines, tags, organisations and photos (with their credits).
+    with django_assert_num_queries(5):
         touch_everything()
     for _ in range(5):
         article = ArticleFactory(tags=["职工之家"])
         BylineFactory(article=article)
         BylineFactory(article=article, reporter=ReporterFactory())
-    with django_assert_num_queries(4):
+        ImageFactory(article=article, credit=ReporterFactory())
+        ImageFactory(article=article, credit_text="新华社发")
+    with django_assert_num_queries(5):
         touch_everything()

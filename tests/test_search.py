@@ -571,6 +571,10 @@ def test_admin_save_reindexes(superuser_client, django_capture_on_commit_callbac
         "bylines-0-role": "reporter",
         "bylines-0-label": "",
         "bylines-0-order": "0",
+        "images-TOTAL_FORMS": "0",
+        "images-INITIAL_FORMS": "0",
+        "images-MIN_NUM_FORMS": "0",
+        "images-MAX_NUM_FORMS": "1000",
     }
     with django_capture_on_commit_callbacks(execute=True):
         response = superuser_client.post(reverse("admin:articles_article_change", args=[article.pk]), data)

@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "taggit",
     "axes",
     "reversion",
+    "sorl.thumbnail",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
 ]
 
@@ -91,6 +94,12 @@ DATABASES = {
 # (https://docs.djangoproject.com/en/5.2/ref/databases/#server-side-parameters-binding).
 if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("DJANGO_DB_PREPARED_STATEMENTS", default=True):
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+# SQLite: the task worker polls in write transactions beside the server; a request's transaction that starts
+# reading and then writes would fail at once with "database is locked" instead of waiting. IMMEDIATE takes the
+# write lock up front, so writers queue for up to `timeout` seconds
+# (https://docs.djangoproject.com/en/5.2/ref/databases/#database-is-locked-errors).
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -111,8 +120,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Uploads (photos, admin import batches) go through this backend; DJANGO_MEDIA_STORAGE=storages.backends.s3.S3Storage
+# with the AWS_* variables of django-storages puts them in S3-compatible object storage (README "Photos").
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": os.environ.get("DJANGO_MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage")},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -151,8 +162,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
 if env_bool("DJANGO_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Photos served from object storage or a CDN come from another origin (DJANGO_MEDIA_ORIGIN=https://media.example.com).
+MEDIA_ORIGIN = os.environ.get("DJANGO_MEDIA_ORIGIN", "").strip()
+_IMAGE_SOURCES = " ".join(["'self'", "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])])
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {_IMAGE_SOURCES}; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
@@ -161,6 +175,35 @@ AXES_FAILURE_LIMIT = env_int("DJANGO_AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("DJANGO_AXES_COOLOFF_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+
+# Debug runs serve MEDIA_ROOT themselves; production leaves that to the storage or the web server.
+NEWSROOM_SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=False)
+# Photos: the upload limits (a 40-megapixel RGB image decodes to 160 MB of memory) and the rendition widths.
+NEWSROOM_IMAGE_MAX_BYTES = env_int("DJANGO_IMAGE_MAX_BYTES", 20 * 1024 * 1024)
+NEWSROOM_IMAGE_MAX_PIXELS = env_int("DJANGO_IMAGE_MAX_PIXELS", 40_000_000)
+NEWSROOM_IMAGE_WIDTHS = (480, 960, 1600)
+# sorl-thumbnail makes the renditions (articles/images.py); a narrow photo is never blown up to a wider rendition.
+THUMBNAIL_UPSCALE = False
+THUMBNAIL_QUALITY = 82
+THUMBNAIL_PREFIX = "renditions/"
+
+# Background work (Django's Tasks API through the django-tasks backport). The database backend needs no other
+# service and `manage.py db_worker` runs its tasks; DJANGO_TASKS_BACKEND=rq queues in Redis (DJANGO_RQ_URL) and
+# `manage.py rqworker --job-class django_tasks_rq.Job default` runs them; "immediate" runs each task inside the
+# request that enqueues it (tests).
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_tasks_backend = os.environ.get("DJANGO_TASKS_BACKEND", "database")
+if _tasks_backend not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"DJANGO_TASKS_BACKEND={_tasks_backend!r}: use one of {', '.join(TASK_BACKENDS)}.")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[_tasks_backend], "QUEUES": ["default"]}}
+if _tasks_backend == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_URL = os.environ.get("DJANGO_RQ_URL", "redis://localhost:6379/0")
+    RQ_QUEUES = {"default": {"URL": RQ_URL, "DEFAULT_TIMEOUT": 3600}}
 
 # Import limits for page files (bytes), overridable for operators with larger pages.
 NEWSROOM_IMPORT_MAX_BYTES = env_int("DJANGO_IMPORT_MAX_BYTES", 5 * 1024 * 1024)

@@ -1,6 +1,10 @@
 """Explicit test settings: fast hashing, no lockouts between tests, debug off like production."""
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 
@@ -17,3 +21,16 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 # Page-cache behaviour has its own tests (tests/test_cache.py), which switch it on.
 NEWSROOM_PAGE_CACHE_SECONDS = 0
+# Tasks run inside the request that enqueues them; tests/test_tasks.py switches to the database backend and a worker.
+# A benchmark run under these settings asks for the database backend through the environment.
+if "DJANGO_TASKS_BACKEND" not in os.environ:
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+# sorl-thumbnail's record of renditions: the database alone, which each test rolls back (a cache would outlive
+# the test's MEDIA_ROOT and point at files that are gone).
+CACHES["thumbnails"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}  # noqa: F405
+THUMBNAIL_CACHE = "thumbnails"
+# The browser tests load photos from the live server.
+NEWSROOM_SERVE_MEDIA = True
+# Uploads (photos, import batches, renditions) go to a temporary folder of this run, never to the checkout.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="newsroom-test-media-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)

@@ -22,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--uncached-renders", type=int, default=40, help="uncached renders per page kind for pages.uncached_p95_ms"
         )
+        parser.add_argument(
+            "--admin-rename",
+            action="store_true",
+            help="also time an admin rename of the most-named organisation and the index catching up (task queue)",
+        )
 
     def handle(self, *args, **options):
         if options["articles"] < 1:
@@ -34,6 +39,7 @@ class Command(BaseCommand):
             page_seconds=options["page_seconds"],
             skip_import=options["skip_import"],
             uncached_renders=options["uncached_renders"],
+            admin_rename=options["admin_rename"],
         )
         try:
             result = run_benchmark(bench, log=lambda line: self.stderr.write(line))
