@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
@@ -173,22 +173,28 @@ class FilePreview:
 def preview(report) -> list[FilePreview]:
     """Compare a dry run with the database: each file's outcome as the import would decide it."""
     digests = [result.digest for result in report.files if result.digest]
-    names = [PurePosixPath(result.source).name for result in report.files]
     known = set(Page.objects.filter(content_hash__in=digests).values_list("content_hash", flat=True))
-    by_name = {
-        page.source_name: page
-        for page in Page.objects.filter(source_name__in=names).select_related("issue").annotate(n=Count("articles"))
-    }
+    # A changed text replaces only the page at its place (issue date and page number), as the importer decides.
+    places = {(result.place.date, result.place.page) for result in report.files if result.ok and result.place.known}
+    by_place: dict = {}
+    if places:
+        at_places = Q()
+        for date, number in places:
+            at_places |= Q(issue__date=date, number=number)
+        pages = Page.objects.filter(at_places).select_related("issue").annotate(n=Count("articles")).order_by("pk")
+        for page in pages:
+            by_place.setdefault((page.issue.date, page.number), page)
     seen, previews = set(), []
     for result in report.files:
         item = FilePreview(result, anomalies=[chinese_anomaly(text) for text in result.anomalies])
+        place = (result.place.date, result.place.page) if result.ok else None
         if not result.ok:
             item.action, item.error = "失败", chinese_anomaly(result.error)
         elif result.digest in known or result.digest in seen:
             item.action = "未变"
-        elif PurePosixPath(result.source).name in by_name:
+        elif place in by_place:
             item.action = "替换"
-            item.replaces = by_name[PurePosixPath(result.source).name]
+            item.replaces = by_place[place]
             item.replaced_articles = item.replaces.n
             item.dropped_articles = max(0, item.replaces.n - len(result.page.articles))
         else:

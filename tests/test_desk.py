@@ -74,6 +74,9 @@ def form_data(client, article, url=None, **overrides):
                     f"{prefix}-{index}-order": str(byline.order),
                 }
             )
+    # The photo inline, empty: these articles have no photos.
+    data.update({"images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0", "images-MIN_NUM_FORMS": "0"})
+    data["images-MAX_NUM_FORMS"] = "1000"
     data.update(overrides)
     return data
 
@@ -424,10 +427,14 @@ def _upload(name, data):
 
 
 def _import(client, files, draft="0"):
+    from django.test import TestCase
+
     url = reverse("admin:articles_article_import")
     preview = client.post(url, {"files": [_upload(name, data) for name, data in files], "draft": draft == "1"})
     assert preview.status_code == 200
-    client.post(url, {"confirm": "1", "token": preview.context["token"], "draft": draft}, follow=True)
+    # The confirmed import runs in a task enqueued on commit (articles.tasks.run_import_job).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(url, {"confirm": "1", "token": preview.context["token"], "draft": draft}, follow=True)
     return preview
 
 
@@ -437,15 +444,19 @@ def _without_last_article(path: Path) -> bytes:
     return text[: text.rindex(f"\n{last.title}\n")].encode()
 
 
+# Page files named by their place (issue date, page number): a changed text replaces only the page at its place.
+DATED = ["2022-11-15_p01.txt", "2022-11-15_p02.txt", "2022-11-15_p03.txt"]
+
+
 def test_editor_import_is_drafts_and_cannot_delete(editor_client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    _import(editor_client, [(SEED_FILES[0].name, SEED_FILES[0].read_bytes())], draft="0")
+    _import(editor_client, [(DATED[0], SEED_FILES[0].read_bytes())], draft="0")
     assert Article.objects.count() == 5
     assert set(Article.objects.values_list("status", flat=True)) == {"draft"}
     versions = Version.objects.get_for_model(Article)
     assert versions.count() == 5 and {v.revision.user.username for v in versions} == {"editor"}
 
-    preview = _import(editor_client, [(SEED_FILES[0].name, _without_last_article(SEED_FILES[0]))])
+    preview = _import(editor_client, [(DATED[0], _without_last_article(SEED_FILES[0]))])
     body = preview.content.decode()
     assert "替换" in body and "您没有删除权限" in body
     assert Article.objects.count() == 5, "the editor's re-import kept the article the new text lacks"
@@ -453,15 +464,15 @@ def test_editor_import_is_drafts_and_cannot_delete(editor_client, settings, tmp_
 
 def test_chief_reimport_deletes_and_import_is_published(chief_client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    _import(chief_client, [(SEED_FILES[0].name, SEED_FILES[0].read_bytes())])
+    _import(chief_client, [(DATED[0], SEED_FILES[0].read_bytes())])
     assert Article.objects.published().count() == 5
-    _import(chief_client, [(SEED_FILES[0].name, _without_last_article(SEED_FILES[0]))])
+    _import(chief_client, [(DATED[0], _without_last_article(SEED_FILES[0]))])
     assert Article.objects.count() == 4
 
 
 def test_import_keeps_articles_without_delete_permission():
-    import_pages(paths=[SEED_FILES[0]])
-    changed = SourceFileLike(SEED_FILES[0].name, _without_last_article(SEED_FILES[0]))
+    import_pages(sources=[SourceFileLike(DATED[0], SEED_FILES[0].read_bytes())])
+    changed = SourceFileLike(DATED[0], _without_last_article(SEED_FILES[0]))
     report = import_pages(sources=[changed], allow_delete=False)
     assert report.files[0].outcome == "updated"
     assert len(report.files[0].articles_kept) == 1 and report.files[0].articles_deleted == 0
@@ -476,13 +487,13 @@ def SourceFileLike(name, data):  # noqa: N802
 
 def test_preview_says_new_unchanged_or_replaced(editor_client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    import_pages(paths=[SEED_FILES[0], SEED_FILES[1]])
-    page = Page.objects.get(source_name=SEED_FILES[1].name)
+    import_pages(sources=[SourceFileLike(DATED[i], SEED_FILES[i].read_bytes()) for i in (0, 1)])
+    page = Page.objects.get(source_name=DATED[1])
     changed = SEED_FILES[1].read_text(encoding="utf-8").replace("。", "！", 1).encode()
     url = reverse("admin:articles_article_import")
     files = [
-        _upload(SEED_FILES[0].name, SEED_FILES[0].read_bytes()),
-        _upload(SEED_FILES[1].name, changed),
+        _upload(DATED[0], SEED_FILES[0].read_bytes()),
+        _upload(DATED[1], changed),
         _upload(SEED_FILES[2].name, SEED_FILES[2].read_bytes()),
     ]
     preview = editor_client.post(url, {"files": files})
@@ -516,7 +527,7 @@ def test_command_import_keeps_versions_unless_told_not_to():
     call_command("import_seeds", str(SEED_FILES[0]), "--no-revisions", stdout=io.StringIO())
     assert not Version.objects.get_for_model(Article).exists()
     call_command("import_seeds", str(SEED_FILES[1]), stdout=io.StringIO())
-    written = Article.objects.filter(page__source_name=SEED_FILES[1].name).count()
+    written = Article.objects.filter(page__source_name=str(SEED_FILES[1])).count()
     versions = Version.objects.get_for_model(Article)
     assert written and versions.count() == written
     assert {v.revision.get_comment() for v in versions} == {f"导入新建：{SEED_FILES[1].name}"}
