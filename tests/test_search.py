@@ -40,9 +40,9 @@ HOSTILE_QUERIES = [
 @pytest.fixture(autouse=True)
 def no_queued_ids():
     # on_commit never fires in a rolled-back test, so ids queued by earlier tests would otherwise linger.
-    search._pending().clear()
+    search.writer._pending().clear()
     yield
-    search._pending().clear()
+    search.writer._pending().clear()
 
 
 def make(**kwargs):
@@ -251,7 +251,7 @@ def test_counting_what_is_not_a_search():
     ("value", "shown"), [(98, 98), (1349, 1300), (11_130, 11_000), (198_432, 200_000), (2_950_000, 3_000_000)]
 )
 def test_estimates_keep_two_digits(value, shown):
-    assert search._round_estimate(value) == shown
+    assert search.counts._round_estimate(value) == shown
     assert str(search.SearchCount(shown, True)) == f"约 {shown:,}"
 
 
@@ -272,9 +272,9 @@ def _spread_hits(count, *, title_match=(), **kwargs):
 @pytest.fixture
 def few_candidates(monkeypatch):
     """Rank at most four hits, and look through publication windows even in a tiny archive."""
-    monkeypatch.setattr(search, "RELEVANCE_CANDIDATES", 4)
-    monkeypatch.setattr(search, "WINDOW_MIN_ARTICLES", 0)
-    monkeypatch.setattr(search, "_archive_stats_cache", {})
+    monkeypatch.setattr(search.counts, "RELEVANCE_CANDIDATES", 4)
+    monkeypatch.setattr(search.counts, "WINDOW_MIN_ARTICLES", 0)
+    monkeypatch.setattr(search.counts, "_archive_stats_cache", {})
 
 
 @pytest.mark.postgres
@@ -306,7 +306,7 @@ def test_postgres_windows_hold_the_newest_hits_after_a_gap_in_the_archive(few_ca
         make(title=f"本周新闻{n}", body="", published_at=now - datetime.timedelta(days=2, hours=n)) for n in range(8)
     ]
     # A table this small has no useful statistics; at archive size the planner's estimate is about right.
-    monkeypatch.setattr(search, "_estimated_rows", lambda queryset: queryset.order_by().count())
+    monkeypatch.setattr(search.counts, "_estimated_rows", lambda queryset: queryset.order_by().count())
 
     with CaptureQueriesContext(connection) as queries:
         results = list(search.order_by_relevance(search.search_articles(Article.objects.published(), "劳模")))
@@ -781,7 +781,7 @@ def test_sqlite_fts_row_holds_the_segmented_article():
 
 @pytest.mark.sqlite
 def test_sqlite_missing_fts_table_is_a_clear_error(monkeypatch):
-    monkeypatch.setattr(search, "FTS_TABLE", "article_fts_missing")
+    monkeypatch.setattr(search.sqlite, "FTS_TABLE", "article_fts_missing")
     with pytest.raises(search.SearchIndexMissing, match="reindex"):
         search.search_articles(Article.objects.published(), "劳模")
     with pytest.raises(search.SearchIndexMissing, match="migrate"):
