@@ -4,11 +4,11 @@
 # article_fts, whose rowid is the article id. Only writer.py writes either (update_search_index, index_articles).
 # This package re-exports what the rest of the project uses: `from articles import search; search.…`.
 
-from .counts import SearchCount, SearchPaginator, count_matches
+from .counts import EXACT_COUNT_LIMIT, SearchCount, SearchPaginator, count_matches
 from .documents import IndexedDocument, IndexSource, index_document
 from .highlight import excerpt, highlight
 from .query import MAX_QUERY_CHARS, MAX_QUERY_TOKENS, ParsedQuery, fts_match_text, parse_query, tsquery_text
-from .ranking import order_by_relevance, search_articles
+from .ranking import RELEVANCE_DEPTH, order_by_relevance, search_articles
 from .sqlite import FTS_COLUMNS, FTS_TABLE, SearchIndexMissing
 from .terms import ensure_user_terms, forget_user_terms, runs, tokens
 from .writer import (
@@ -25,6 +25,8 @@ from .writer import (
 
 __all__ = [
     "BATCH_SIZE",
+    "EXACT_COUNT_LIMIT",
+    "RELEVANCE_DEPTH",
     "FTS_COLUMNS",
     "FTS_TABLE",
     "MAX_QUERY_CHARS",

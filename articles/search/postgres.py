@@ -1,17 +1,60 @@
-"""PostgreSQL backend: the tsquery literal matched against Article.search_vector, its rank, and its writes."""
+"""PostgreSQL backend: tsquery matches on the article's vectors, the rank, the best hits, the count, the writes."""
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchQuery
+import json
+
 from django.db import connection
-from django.db.models import BooleanField, Func
+from django.db.models import BooleanField, F, Func, IntegerField
 
 from ..models import Article
+from .query import SCORE_META, SCORE_TEXT, SCORE_TITLE, ParsedQuery, tsquery_parts
+
+# search_title and search_meta are columns PostgreSQL derives from search_vector (migration
+# 0007_search_head_vectors: ts_filter to weight A, and to weight B), each with a GIN index of its own. They are
+# not model fields: nothing in Python reads or writes them, and a write of search_vector updates them.
+TITLE, META, TEXT = "search_title", "search_meta", "search_vector"
 
 
-class _TsQueryLiteral(SearchQuery):
-    # The lexemes are ours already; to_tsquery would run PostgreSQL's parser and locale over them again.
-    template = "(%(expressions)s)::tsquery"
+class _Matches(Func):
+    """`column @@ tsquery` on one of the article's vectors (or NOT …), the tsquery given as a literal."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, column: str, tsquery: str, *, negated: bool = False):
+        super().__init__(F("search_vector"))
+        self.column, self.tsquery, self.negated = column, tsquery, negated
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        # The derived columns sit beside search_vector in the same row, under the same table alias.
+        column = sql[: -len('"search_vector"')] + f'"{self.column}"'
+        # The lexemes are ours already; to_tsquery would run PostgreSQL's parser and locale over them again.
+        sql = f"{column} @@ %s::tsquery"
+        return (f"NOT ({sql})" if self.negated else sql), (*params, self.tsquery)
+
+
+class _Score(Func):
+    """The rank: per word or phrase, SCORE_TITLE if the headline holds it, else SCORE_META if a label or name
+    does, else SCORE_TEXT (a hit holds it somewhere); summed."""
+
+    output_field = IntegerField()
+
+    def __init__(self, parts: list[str]):
+        super().__init__(F("search_vector"))
+        self.parts = parts
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        prefix = sql[: -len('"search_vector"')]
+        cases = [
+            f'(CASE WHEN {prefix}"{TITLE}" @@ %s::tsquery THEN {SCORE_TITLE} '
+            f'WHEN {prefix}"{META}" @@ %s::tsquery THEN {SCORE_META} ELSE {SCORE_TEXT} END)'
+            for _ in self.parts
+        ]
+        values = [value for part in self.parts for value in (part, part)]
+        return "(" + " + ".join(cases) + ")", (*params, *values)
 
 
 class _PkAmong(Func):
@@ -29,10 +72,82 @@ class _PkAmong(Func):
         return f"{pk_sql} = ANY(%s)", (*pk_params, self.ids)
 
 
+def search(queryset, query: ParsedQuery):
+    """The hits of `query` in `queryset`, annotated with search_rank."""
+    parts = tsquery_parts(query)
+    return queryset.filter(_Matches(TEXT, " & ".join(parts))).annotate(search_rank=_Score(parts))
+
+
+def _is_match(node) -> bool:
+    node = getattr(node, "lhs", node)  # filter() wraps a conditional expression in Exact(…, True)
+    return isinstance(node, _Matches) and node.column == TEXT and not node.negated
+
+
+def _without_match(queryset):
+    """The queryset without its search condition (every other filter kept), when that is a top-level AND."""
+    clone = queryset.all()
+    where = clone.query.where
+    if where.connector == "AND" and not where.negated:
+        where.children = [child for child in where.children if not _is_match(child)]
+    return clone
+
+
+def best_ids(queryset, query: ParsedQuery, limit: int) -> list[int]:
+    """Ids of the `limit` best-ranked hits of a search queryset, best first, exactly as ranking every hit by
+    (search_rank, published_at, pk) would order them, in queries that read only the best tiers of hits."""
+    # Every word in the headline is the highest rank there is, so when `limit` such hits exist they are the
+    # answer: the newest of them, through the small search_title GIN index (or the publication-time index,
+    # testing each row's small search_title). A headline-only or label-only match implies a match on the
+    # whole vector (a sub-vector of it), so those tiers are read without the big vector's condition.
+    parts = tsquery_parts(query)
+    newest = (F("published_at").desc(nulls_last=True), "-pk")
+    base = _without_match(queryset).order_by(*newest)
+    full = queryset.order_by(*newest)
+
+    def ids(rows, count: int) -> list[int]:
+        return list(rows.values_list("pk", flat=True)[:count]) if count > 0 else []
+
+    found = ids(base.filter(_Matches(TITLE, " & ".join(parts))), limit)
+    if len(found) == limit:
+        return found
+    if len(parts) == 1:
+        # One word or phrase: the ranks are SCORE_TITLE, SCORE_META and SCORE_TEXT, each tier newest first.
+        part = parts[0]
+        meta = base.filter(_Matches(META, part), _Matches(TITLE, part, negated=True))
+        found += ids(meta, limit - len(found))
+        text = full.filter(_Matches(TITLE, part, negated=True), _Matches(META, part, negated=True))
+        return found + ids(text, limit - len(found))
+    # Several: hits with some word in the headline or a label outrank every other hit (those all score
+    # SCORE_TEXT per word and follow newest first). They are ranked in full, the headline-only ones left out.
+    anywhere = " | ".join(f"({part})" for part in parts)
+    headed = (
+        full.filter(_Matches(TITLE, " & ".join(parts), negated=True))
+        .filter(_Matches(TITLE, anywhere) | _Matches(META, anywhere))
+        .annotate(search_rank=_Score(parts))
+        .order_by(F("search_rank").desc(), *newest)
+    )
+    found += ids(headed, limit - len(found))
+    if len(found) == limit:
+        return found
+    text = full.filter(_Matches(TITLE, anywhere, negated=True), _Matches(META, anywhere, negated=True))
+    return found + ids(text, limit - len(found))
+
+
+def estimated_rows(queryset) -> int:
+    """The planner's estimate of how many rows `queryset` returns (planning only, nothing is read)."""
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
 def write_entries(rows: list[tuple[int, tuple[str, ...]]]) -> None:
     """Store search_document and search_vector of `rows` (pk, stored values) in one statement."""
     table = connection.ops.quote_name(Article._meta.db_table)
-    # One statement for the whole batch, whatever its size.
+    # One statement for the whole batch, whatever its size; search_title and search_meta follow by themselves.
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} AS article SET search_document = new.document, search_vector = new.vector::tsvector "

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.db.models import BooleanField, FloatField, Func
+from django.db.models import BooleanField, F, Func, IntegerField, Value
 
 from ..models import Article
+from .query import SCORE_META, SCORE_TEXT, SCORE_TITLE, ParsedQuery, fts_match_parts
 
 FTS_TABLE = "article_fts"
 # Main token streams take phrases; *_sub hold the extra words (in-word suffixes, cut-across dictionary words)
 # that single query words may match but phrases may not.
 FTS_COLUMNS = ("title", "meta", "body", "title_sub", "meta_sub", "body_sub")
-# bm25 weights in the ratio of ts_rank's defaults for A, B and C (1.0, 0.4, 0.2).
-FTS_WEIGHTS = (5.0, 2.0, 1.0, 5.0, 2.0, 1.0)
+TITLE_COLUMNS = "title title_sub"
+META_COLUMNS = "meta meta_sub"
 FTS_HIT_LIKELIHOOD = 0.05
 
 
@@ -40,23 +39,36 @@ class _Fts5Match(Func):
         return sql, (*pk_params, *match_params)
 
 
-class _Fts5Rank(Func):
-    output_field = FloatField()
+class _Fts5Score(Func):
+    """The rank, as postgres._Score: per word or phrase 5 in the headline, else 2 in a label or name, else 1."""
+
+    output_field = IntegerField()
+
+    def __init__(self, pk, parts: list[str]):
+        super().__init__(pk)
+        self.parts = parts
 
     def as_sql(self, compiler, connection, **extra_context):
-        match_sql, match_params = compiler.compile(self.source_expressions[0])
-        pk_sql, pk_params = compiler.compile(self.source_expressions[1])
-        weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
-        # bm25() counts the matching rows of each phrase anew for every statement that runs the MATCH, so
-        # ranking inside a subquery correlated with each article would pass over all hits once per hit.
-        # A materialised CTE ranks all hits once; each article then looks its score up in it.
-        hint = "MATERIALIZED " if sqlite3.sqlite_version_info >= (3, 35) else ""
-        sql = (
-            f"(WITH ranks AS {hint}(SELECT rowid AS id, -bm25({FTS_TABLE}, {weights}) AS score "
-            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {match_sql}) "
-            f"SELECT ranks.score FROM ranks WHERE ranks.id = {pk_sql})"
-        )
-        return sql, (*match_params, *pk_params)
+        pk_sql, pk_params = compiler.compile(self.source_expressions[0])
+        # Each IN list is an uncorrelated subquery, which SQLite builds once per statement.
+        member = f"{pk_sql} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
+        cases = [
+            f"(CASE WHEN {member} THEN {SCORE_TITLE} WHEN {member} THEN {SCORE_META} ELSE {SCORE_TEXT} END)"
+            for _ in self.parts
+        ]
+        params = []
+        for part in self.parts:
+            # A column filter around a part narrows it (a phrase's own filter included) to those columns.
+            params += [*pk_params, f"{{{TITLE_COLUMNS}}} : ({part})", *pk_params, f"{{{META_COLUMNS}}} : ({part})"]
+        return "(" + " + ".join(cases) + ")", params
+
+
+def search(queryset, query: ParsedQuery):
+    """The hits of `query` in `queryset`, annotated with search_rank."""
+    _require_fts_table()
+    parts = fts_match_parts(query)
+    text = Value(" AND ".join(parts))
+    return queryset.filter(_Fts5Match(F("pk"), text)).annotate(search_rank=_Fts5Score(F("pk"), parts))
 
 
 def _require_fts_table() -> None:
