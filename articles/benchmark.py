@@ -29,7 +29,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
@@ -249,7 +249,7 @@ def _time_each(function, queries: list[str]) -> list[float]:
 def exact_first_page(query: str) -> list[int]:
     """The same match with every hit ranked in one ORDER BY, no shortcut: the reference for the first page."""
     rows = search.search_articles(Article.objects.published(), query)
-    rows = rows.order_by("-search_rank", F("published_at").desc(nulls_last=True), "-pk")
+    rows = rows.order_by("-search_rank", *search.query.newest_first())
     return list(rows.values_list("pk", flat=True)[:FIRST_PAGE])
 
 

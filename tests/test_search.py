@@ -279,9 +279,7 @@ def shallow(monkeypatch):
 def _every_hit_ranked(query):
     """The reference order: every hit ranked by search_rank, then recency, with no shortcut."""
     rows = search.search_articles(Article.objects.published(), query)
-    return list(
-        rows.order_by("-search_rank", F("published_at").desc(nulls_last=True), "-pk").values_list("pk", flat=True)
-    )
+    return list(rows.order_by("-search_rank", *search.query.newest_first()).values_list("pk", flat=True))
 
 
 @pytest.mark.parametrize("query", ["劳模", "劳模 宣讲", "“劳模宣讲”", "劳模 会议 宣讲"])

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import BooleanField, F, Func, IntegerField
 
 from ..models import Article
-from .query import SCORE_META, SCORE_TEXT, SCORE_TITLE, ParsedQuery, tsquery_parts
+from .query import SCORE_META, SCORE_TEXT, SCORE_TITLE, ParsedQuery, newest_first, tsquery_parts
 
 # search_title and search_meta are columns PostgreSQL derives from search_vector (migration
 # 0007_search_head_vectors: ts_filter to weight A, and to weight B), each with a GIN index of its own. They are
@@ -100,7 +100,7 @@ def best_ids(queryset, query: ParsedQuery, limit: int) -> list[int]:
     # testing each row's small search_title). A headline-only or label-only match implies a match on the
     # whole vector (a sub-vector of it), so those tiers are read without the big vector's condition.
     parts = tsquery_parts(query)
-    newest = (F("published_at").desc(nulls_last=True), "-pk")
+    newest = newest_first()
     base = _without_match(queryset).order_by(*newest)
     full = queryset.order_by(*newest)
 

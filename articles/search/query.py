@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.db.models import F
+
 from .terms import ensure_user_terms, tokens
 
 MAX_QUERY_CHARS = 200
@@ -19,6 +21,13 @@ PHRASE_COLUMNS = "{title meta body}"
 # the labels and names (kicker, subtitle, tags, people, organisations), or only the text (dateline, body).
 # In the ratio of the index weights A 1.0, B 0.4, C 0.2; integers, so equal ranks are equal on both databases.
 SCORE_TITLE, SCORE_META, SCORE_TEXT = 5, 2, 1
+
+
+def newest_first() -> tuple:
+    """How equal ranks are ordered: most recently published first, then the highest id. Articles without a
+    time (drafts, in staff searches) come first, as PostgreSQL's (status, published_at) index runs backwards."""
+    return (F("published_at").desc(nulls_first=True), F("pk").desc())
+
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _SPACE_BETWEEN_HAN = re.compile(f"(?<={_HAN.pattern})\\s+(?={_HAN.pattern})")

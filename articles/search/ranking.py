@@ -8,7 +8,7 @@ from django.db.models import F, FloatField, Value
 from django.db.models.functions import Cast
 
 from . import postgres, sqlite
-from .query import parse_query
+from .query import newest_first, parse_query
 
 # Cast, not a bare constant: PostgreSQL refuses ORDER BY 0.0 ("non-integer constant in ORDER BY").
 _NO_RANK = Cast(Value(0.0), FloatField())
@@ -48,4 +48,4 @@ def order_by_relevance(queryset):
         queryset = queryset.filter(postgres._PkAmong(F("pk"), ids=ids))
         queryset.query.newsroom_hits = hits.order_by()
         queryset.query.newsroom_pageable = len(ids)
-    return queryset.order_by(F("search_rank").desc(), F("published_at").desc(nulls_last=True), "-pk")
+    return queryset.order_by(F("search_rank").desc(), *newest_first())
