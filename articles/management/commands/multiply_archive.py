@@ -15,16 +15,21 @@ from taggit.models import TaggedItem
 
 from articles.models import Article, Byline
 
-# (index name, its definition): the search indexes rebuilt after the copy.
+# (index name, column): the search indexes, dropped during the copy and built again after it.
 SEARCH_INDEXES = {
-    "article_search_vector": "CREATE INDEX article_search_vector ON articles_article USING gin (search_vector)",
-    "article_search_title": "CREATE INDEX article_search_title ON articles_article USING gin (search_title)",
-    "article_search_meta": "CREATE INDEX article_search_meta ON articles_article USING gin (search_meta)",
+    "article_search_vector": "search_vector",
+    "article_search_title": "search_title",
+    "article_search_meta": "search_meta",
 }
 
 
+def _index_definition(name: str) -> str:
+    return f"CREATE INDEX IF NOT EXISTS {name} ON {Article._meta.db_table} USING gin ({SEARCH_INDEXES[name]})"
+
+
 def _columns(model, *, skip=("id",)) -> list[str]:
-    return [field.column for field in model._meta.concrete_fields if field.column not in skip]
+    quote = connection.ops.quote_name  # Byline has a column named "order"
+    return [quote(field.column) for field in model._meta.concrete_fields if field.column not in skip]
 
 
 def multiply(copies: int, log=print) -> dict:
@@ -39,49 +44,57 @@ def multiply(copies: int, log=print) -> dict:
     span = latest - earliest + datetime.timedelta(days=1)
     article_columns = _columns(Article, skip=("id", "import_ref"))
     links = [
-        (Byline._meta.db_table, _columns(Byline), "article_id"),
-        (Article.organisations.through._meta.db_table, _columns(Article.organisations.through), "article_id"),
+        (Byline._meta.db_table, _columns(Byline), '"article_id"'),
+        (Article.organisations.through._meta.db_table, _columns(Article.organisations.through), '"article_id"'),
     ]
     tagged = TaggedItem._meta.db_table
     started = time.perf_counter()
     with connection.cursor() as cursor:
         for name in SEARCH_INDEXES:
             cursor.execute(f"DROP INDEX IF EXISTS {name}")
-    for copy in range(1, copies + 1):
-        with transaction.atomic(), connection.cursor() as cursor:
-            values = ", ".join(
-                f"published_at - %(span)s * {copy}" if column == "published_at" else column
-                for column in article_columns
-            )
-            cursor.execute(
-                f"INSERT INTO {article_table} (id, {', '.join(article_columns)}) "
-                f"SELECT id + %(offset)s, {values} FROM {article_table} WHERE id <= %(highest)s",
-                {"offset": copy * shift, "span": span, "highest": highest},
-            )
-            for table, columns, key in links:
-                selected = ", ".join(f"{column} + %(offset)s" if column == key else column for column in columns)
+    try:
+        for copy in range(1, copies + 1):
+            with transaction.atomic(), connection.cursor() as cursor:
+                values = ", ".join(
+                    f"published_at - %(span)s * {copy}" if column == '"published_at"' else column
+                    for column in article_columns
+                )
                 cursor.execute(
-                    f"INSERT INTO {table} ({', '.join(columns)}) SELECT {selected} FROM {table} "
-                    f"WHERE {key} <= %(highest)s",
+                    f"INSERT INTO {article_table} (id, {', '.join(article_columns)}) "
+                    f"SELECT id + %(offset)s, {values} FROM {article_table} WHERE id <= %(highest)s",
+                    {"offset": copy * shift, "span": span, "highest": highest},
+                )
+                for table, columns, key in links:
+                    selected = ", ".join(f"{column} + %(offset)s" if column == key else column for column in columns)
+                    cursor.execute(
+                        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {selected} FROM {table} "
+                        f"WHERE {key} <= %(highest)s",
+                        {"offset": copy * shift, "highest": highest},
+                    )
+                cursor.execute(
+                    f"INSERT INTO {tagged} (tag_id, content_type_id, object_id) "
+                    f"SELECT tag_id, content_type_id, object_id + %(offset)s FROM {tagged} "
+                    f"WHERE object_id <= %(highest)s AND content_type_id = "
+                    "(SELECT id FROM django_content_type WHERE app_label = 'articles' AND model = 'article')",
                     {"offset": copy * shift, "highest": highest},
                 )
-            cursor.execute(
-                f"INSERT INTO {tagged} (tag_id, content_type_id, object_id) "
-                f"SELECT tag_id, content_type_id, object_id + %(offset)s FROM {tagged} "
-                f"WHERE object_id <= %(highest)s AND content_type_id = "
-                "(SELECT id FROM django_content_type WHERE app_label = 'articles' AND model = 'article')",
-                {"offset": copy * shift, "highest": highest},
-            )
-        log(f"copy {copy}/{copies} written")
+            log(f"copy {copy}/{copies} written")
+    except BaseException:
+        with connection.cursor() as cursor:  # a failed copy rolled back: put the dropped indexes back
+            for name in SEARCH_INDEXES:
+                cursor.execute(_index_definition(name))
+        raise
     copied = time.perf_counter() - started
     result = {"copies": copies, "copy_seconds": round(copied, 1), "indexes": {}}
     with connection.cursor() as cursor:
+        # Deferred foreign-key checks of the copies run now: CREATE INDEX refuses a table with pending ones.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
             f"SELECT setval(pg_get_serial_sequence('{article_table}', 'id'), (SELECT max(id) FROM {article_table}))"
         )
-        for name, definition in SEARCH_INDEXES.items():
+        for name in SEARCH_INDEXES:
             start = time.perf_counter()
-            cursor.execute(definition)
+            cursor.execute(_index_definition(name))
             seconds = time.perf_counter() - start
             cursor.execute("SELECT pg_relation_size(%s::regclass)", [name])
             size = cursor.fetchone()[0]
