@@ -38,11 +38,14 @@ def _round_estimate(value: float) -> int:
 def _count_hits(queryset) -> SearchCount:
     # Counting stops at the first hit past the limit: a word in every article costs EXACT_COUNT_LIMIT rows,
     # not all of them (on PostgreSQL mostly from the GIN bitmap and the visibility map, no row read).
-    found = queryset.order_by()[: EXACT_COUNT_LIMIT + 1].count()
-    if found <= EXACT_COUNT_LIMIT or connection.vendor != "postgresql":
-        return SearchCount(found if found <= EXACT_COUNT_LIMIT else queryset.order_by().count())
-    from .postgres import estimated_rows
+    if connection.vendor != "postgresql":
+        return SearchCount(queryset.order_by().count())
+    from .postgres import bitmap_scans, estimated_rows
 
+    with bitmap_scans():
+        found = queryset.order_by()[: EXACT_COUNT_LIMIT + 1].count()
+    if found <= EXACT_COUNT_LIMIT:
+        return SearchCount(found)
     return SearchCount(max(_round_estimate(estimated_rows(queryset)), EXACT_COUNT_LIMIT + 1), True)
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, F, Func, IntegerField
 
 from ..models import Article
@@ -92,6 +93,27 @@ def _without_match(queryset):
     return clone
 
 
+@contextmanager
+def bitmap_scans():
+    """Within the block, PostgreSQL reads hits through GIN bitmaps, never by testing each row's search_vector."""
+    # The planner does not charge for detoasting a 7 kB vector per row: when a third of the articles match,
+    # it scans the table and tests each one (0.7 s at 20,000 articles for a count that a bitmap answers in 0.1 s
+    # from the index and the heap pages alone). Local to the transaction, and put back after the block.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+            "set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
+        )
+        seqscan, indexscan, _, _ = cursor.fetchone()
+        try:
+            yield
+        finally:
+            cursor.execute(
+                "SELECT set_config('enable_seqscan', %s, true), set_config('enable_indexscan', %s, true)",
+                [seqscan, indexscan],
+            )
+
+
 def best_ids(queryset, query: ParsedQuery, limit: int) -> list[int]:
     """Ids of the `limit` best-ranked hits of a search queryset, best first, exactly as ranking every hit by
     (search_rank, published_at, pk) would order them, in queries that read only the best tiers of hits."""
@@ -126,7 +148,8 @@ def best_ids(queryset, query: ParsedQuery, limit: int) -> list[int]:
         .annotate(search_rank=_Score(parts))
         .order_by(F("search_rank").desc(), *newest)
     )
-    found += ids(headed, limit - len(found))
+    with bitmap_scans():  # a sort of every such hit: read them through the GIN indexes
+        found += ids(headed, limit - len(found))
     if len(found) == limit:
         return found
     text = full.filter(_Matches(TITLE, anywhere, negated=True), _Matches(META, anywhere, negated=True))
