@@ -35,7 +35,8 @@ def _round_estimate(value: float) -> int:
     return int(round(value / scale)) * scale
 
 
-def _count_hits(queryset) -> SearchCount:
+def count_hits(queryset) -> SearchCount:
+    """How many rows a search queryset has: exact up to EXACT_COUNT_LIMIT, the planner's estimate beyond."""
     # Counting stops at the first hit past the limit: a word in every article costs EXACT_COUNT_LIMIT rows,
     # not all of them (on PostgreSQL mostly from the GIN bitmap and the visibility map, no row read).
     if connection.vendor != "postgresql":
@@ -51,12 +52,11 @@ def _count_hits(queryset) -> SearchCount:
 
 def count_matches(queryset) -> SearchCount:
     """How many articles `queryset` holds: for a PostgreSQL search, exact up to EXACT_COUNT_LIMIT, else estimated."""
-    hits = getattr(queryset.query, "newsroom_hits", None)
-    if hits is not None:  # a relevance order's best hits: count every hit, page through the best
-        count = _count_hits(hits)
-        return SearchCount(count.total, count.estimated, queryset.query.newsroom_pageable)
+    count = getattr(queryset.query, "newsroom_count", None)
+    if count is not None:  # a relevance order's best hits: counted with every hit, paged through the best
+        return count
     if getattr(queryset.query, "newsroom_search", None):
-        return _count_hits(queryset)
+        return count_hits(queryset)
     return SearchCount(queryset.count())
 
 

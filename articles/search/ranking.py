@@ -7,7 +7,8 @@ from django.db import connection
 from django.db.models import F, FloatField, Value
 from django.db.models.functions import Cast
 
-from . import postgres, sqlite
+from . import counts, postgres, sqlite
+from .counts import SearchCount
 from .query import newest_first, parse_query
 
 # Cast, not a bare constant: PostgreSQL refuses ORDER BY 0.0 ("non-integer constant in ORDER BY").
@@ -43,9 +44,9 @@ def order_by_relevance(queryset):
         queryset = queryset.annotate(search_rank=_NO_RANK)
     query = getattr(queryset.query, "newsroom_search", None)
     if connection.vendor == "postgresql" and query:
-        ids = postgres.best_ids(queryset, query, RELEVANCE_DEPTH)
-        hits = queryset
+        # Counted first: the count (needed for the pages anyway) tells best_ids how to read the hits.
+        count = counts.count_hits(queryset)
+        ids = postgres.best_ids(queryset, query, RELEVANCE_DEPTH, hits=count.total)
         queryset = queryset.filter(postgres._PkAmong(F("pk"), ids=ids))
-        queryset.query.newsroom_hits = hits.order_by()
-        queryset.query.newsroom_pageable = len(ids)
+        queryset.query.newsroom_count = SearchCount(count.total, count.estimated, len(ids))
     return queryset.order_by(F("search_rank").desc(), *newest_first())
