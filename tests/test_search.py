@@ -349,6 +349,20 @@ def test_searches_in_date_order_page_through_every_hit(shallow):
 
 
 @pytest.mark.postgres
+def test_postgres_bitmap_scans_put_the_planner_settings_back():
+    from articles.search.postgres import bitmap_scans
+
+    def settings():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')")
+            return cursor.fetchone()
+
+    with bitmap_scans():
+        assert settings() == ("off", "off")
+    assert settings() == ("on", "on")
+
+
+@pytest.mark.postgres
 def test_postgres_headline_tier_reads_neither_the_big_vector_nor_every_hit(shallow):
     _spread_hits(8, title_match={1, 3, 5, 6, 7})
     with CaptureQueriesContext(connection) as queries:

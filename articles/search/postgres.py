@@ -99,15 +99,16 @@ def bitmap_scans():
     # The planner does not charge for detoasting a 7 kB vector per row: when a third of the articles match,
     # it scans the table and tests each one (0.7 s at 20,000 articles for a count that a bitmap answers in 0.1 s
     # from the index and the heap pages alone). Local to the transaction, and put back after the block.
+    nested = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
             "set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
         )
         seqscan, indexscan, _, _ = cursor.fetchone()
-        try:
-            yield
-        finally:
+        yield
+        # Else the settings end with the transaction this block commits; after an error, with its rollback.
+        if nested:
             cursor.execute(
                 "SELECT set_config('enable_seqscan', %s, true), set_config('enable_indexscan', %s, true)",
                 [seqscan, indexscan],
