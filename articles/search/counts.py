@@ -41,10 +41,9 @@ def count_hits(queryset) -> SearchCount:
     # not all of them (on PostgreSQL mostly from the GIN bitmap and the visibility map, no row read).
     if connection.vendor != "postgresql":
         return SearchCount(queryset.order_by().count())
-    from .postgres import bitmap_scans, estimated_rows
+    from .postgres import estimated_rows
 
-    with bitmap_scans():
-        found = queryset.order_by()[: EXACT_COUNT_LIMIT + 1].count()
+    found = queryset.order_by()[: EXACT_COUNT_LIMIT + 1].count()
     if found <= EXACT_COUNT_LIMIT:
         return SearchCount(found)
     return SearchCount(max(_round_estimate(estimated_rows(queryset)), EXACT_COUNT_LIMIT + 1), True)
@@ -56,7 +55,12 @@ def count_matches(queryset) -> SearchCount:
     if count is not None:  # a relevance order's best hits: counted with every hit, paged through the best
         return count
     if getattr(queryset.query, "newsroom_search", None):
-        return count_hits(queryset)
+        if connection.vendor != "postgresql":
+            return count_hits(queryset)
+        from .postgres import bitmap_scans
+
+        with bitmap_scans():
+            return count_hits(queryset)
     return SearchCount(queryset.count())
 
 

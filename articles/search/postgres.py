@@ -100,14 +100,15 @@ def bitmap_scans():
     # it scans the table and tests each one (0.7 s at 20,000 articles for a count that a bitmap answers in 0.1 s
     # from the index and the heap pages alone). Local to the transaction, and put back after the block.
     nested = connection.in_atomic_block
-    with transaction.atomic(), connection.cursor() as cursor:
+    # Inside a transaction already, no savepoint: an error there aborts the transaction, settings and all.
+    with nullcontext() if nested else transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
             "set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
         )
         seqscan, indexscan, _, _ = cursor.fetchone()
         yield
-        # Else the settings end with the transaction this block commits; after an error, with its rollback.
+        # Else the settings end with the transaction this block commits.
         if nested:
             cursor.execute(
                 "SELECT set_config('enable_seqscan', %s, true), set_config('enable_indexscan', %s, true)",
@@ -115,60 +116,53 @@ def bitmap_scans():
             )
 
 
-# Up to this many hits, the lowest tier (newest first) is read through the GIN bitmap and sorted; beyond, by
-# walking the publication-time index and testing each row, which stops as soon as the page is full.
+# Up to this many hits, the best hits are read through the GIN bitmaps and sorted; beyond, the planner chooses,
+# and walks the publication-time index testing each row where that fills the page first.
 BITMAP_HITS = 5_000
 
 
-def _reading(hits: int):
-    # The planner's guess of how many rows match a phrase is the AND of its words' shares, often far too high:
-    # it then walked the whole table testing vectors for a phrase with a few dozen hits (0.35 s at 20,000).
-    return bitmap_scans() if hits <= BITMAP_HITS else nullcontext()
-
-
-def best_ids(queryset, query: ParsedQuery, limit: int, *, hits: int) -> list[int]:
+def best_ids(queryset, query: ParsedQuery, limit: int) -> list[int]:
     """Ids of the `limit` best-ranked hits of a search queryset, best first, exactly as ranking every hit by
-    (search_rank, published_at, pk) would order them, in queries that read only the best tiers of hits.
-    `hits`: how many hits there are (count_hits), which decides how the lower tiers are read."""
-    # Every word in the headline is the highest rank there is, so when `limit` such hits exist they are the
-    # answer: the newest of them, through the small search_title GIN index (or the publication-time index,
-    # testing each row's small search_title). A headline-only or label-only match implies a match on the
-    # whole vector (a sub-vector of it), so those tiers are read without the big vector's condition.
+    (search_rank, published_at, pk) would order them, in one statement that reads only the best tiers of hits."""
+    # The hits fall in three tiers, each ranked above the next, each read with its own LIMIT:
+    # 1. every word in the headline (the highest rank there is), newest first: through the small search_title
+    #    GIN index, or the publication-time index testing each row's small search_title;
+    # 2. one word: in a label (all rank SCORE_META), newest first; several: some word in the headline or a
+    #    label, ranked in full (every other hit scores SCORE_TEXT per word);
+    # 3. the rest, all of one rank, newest first.
+    # A headline-only or label-only match implies the whole vector's (a sub-vector of it), so tiers that need
+    # no other condition are read without the big vector's.
     parts = tsquery_parts(query)
-    newest = newest_first()
-    base = _without_match(queryset).order_by(*newest)
-    full = queryset.order_by(*newest)
-
-    def ids(rows, count: int) -> list[int]:
-        return list(rows.values_list("pk", flat=True)[:count]) if count > 0 else []
-
-    found = ids(base.filter(_Matches(TITLE, " & ".join(parts))), limit)
-    if len(found) == limit:
-        return found
+    every = " & ".join(parts)
+    base, full = _without_match(queryset), queryset
     if len(parts) == 1:
-        # One word or phrase: the ranks are SCORE_TITLE, SCORE_META and SCORE_TEXT, each tier newest first.
         part = parts[0]
-        meta = base.filter(_Matches(META, part), _Matches(TITLE, part, negated=True))
-        found += ids(meta, limit - len(found))
-        text = full.filter(_Matches(TITLE, part, negated=True), _Matches(META, part, negated=True))
-        with _reading(hits):
-            return found + ids(text, limit - len(found))
-    # Several: hits with some word in the headline or a label outrank every other hit (those all score
-    # SCORE_TEXT per word and follow newest first). They are ranked in full, the headline-only ones left out.
-    anywhere = " | ".join(f"({part})" for part in parts)
-    headed = (
-        full.filter(_Matches(TITLE, " & ".join(parts), negated=True))
-        .filter(_Matches(TITLE, anywhere) | _Matches(META, anywhere))
-        .annotate(search_rank=_Score(parts))
-        .order_by(F("search_rank").desc(), *newest)
-    )
-    with bitmap_scans():  # a sort of every such hit: read them through the GIN indexes
-        found += ids(headed, limit - len(found))
-    if len(found) == limit:
-        return found
-    text = full.filter(_Matches(TITLE, anywhere, negated=True), _Matches(META, anywhere, negated=True))
-    with _reading(hits):
-        return found + ids(text, limit - len(found))
+        tiers = [
+            base.filter(_Matches(TITLE, every)),
+            base.filter(_Matches(META, part), _Matches(TITLE, part, negated=True)),
+            full.filter(_Matches(TITLE, part, negated=True), _Matches(META, part, negated=True)),
+        ]
+        ranked = ()
+    else:
+        anywhere = " | ".join(f"({part})" for part in parts)
+        tiers = [
+            base.filter(_Matches(TITLE, every)),
+            full.filter(_Matches(TITLE, every, negated=True)).filter(
+                _Matches(TITLE, anywhere) | _Matches(META, anywhere)
+            ),
+            full.filter(_Matches(TITLE, anywhere, negated=True), _Matches(META, anywhere, negated=True)),
+        ]
+        ranked = (1,)
+    branches = [
+        tier.annotate(search_rank=_Score(parts))
+        .order_by(*((F("search_rank").desc(),) if index in ranked else ()), *newest_first())
+        .values_list("pk", "search_rank", "published_at")[:limit]
+        for index, tier in enumerate(tiers)
+    ]
+    # At most 3 × limit rows, sorted by the order of every hit: the tiers are disjoint and ranked apart.
+    best = branches[0].union(*branches[1:], all=True)
+    best = best.order_by(F("search_rank").desc(), *newest_first())
+    return [pk for pk, _, _ in best[:limit]]
 
 
 def estimated_rows(queryset) -> int:
