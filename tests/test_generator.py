@@ -379,6 +379,7 @@ def test_command_start_date_and_bad_arguments(tmp_path):
 
 # --- the page parser against the generator's ground truth ---------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def parsed_sample():
     from articles.parsing import ParseError, parse_page

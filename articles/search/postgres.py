@@ -123,8 +123,9 @@ BITMAP_HITS = 5_000
 
 def best_ids(queryset, query: ParsedQuery, limit: int) -> list[int]:
     """Ids of the `limit` best-ranked hits of a search queryset, best first, exactly as ranking every hit by
-    (search_rank, published_at, pk) would order them, in one statement that reads only the best tiers of hits."""
-    # The hits fall in three tiers, each ranked above the next, each read with its own LIMIT:
+    (search_rank, published_at, pk) would order them, in statements that read only the best tiers of hits."""
+    # The hits fall in three tiers, each ranked above the next, each read with its own LIMIT (the first alone,
+    # the other two in one statement when the first does not fill the page):
     # 1. every word in the headline (the highest rank there is), newest first: through the small search_title
     #    GIN index, or the publication-time index testing each row's small search_title;
     # 2. one word: in a label (all rank SCORE_META), newest first; several: some word in the headline or a
@@ -153,16 +154,20 @@ def best_ids(queryset, query: ParsedQuery, limit: int) -> list[int]:
             full.filter(_Matches(TITLE, anywhere, negated=True), _Matches(META, anywhere, negated=True)),
         ]
         ranked = (1,)
+    # The headline tier alone first: for a frequent word it fills the page, and nothing else is read.
+    found = list(tiers[0].order_by(*newest_first()).values_list("pk", flat=True)[:limit])
+    if len(found) == limit:
+        return found
+    rest = limit - len(found)
     branches = [
         tier.annotate(search_rank=_Score(parts))
         .order_by(*((F("search_rank").desc(),) if index in ranked else ()), *newest_first())
-        .values_list("pk", "search_rank", "published_at")[:limit]
-        for index, tier in enumerate(tiers)
+        .values_list("pk", "search_rank", "published_at")[:rest]
+        for index, tier in enumerate(tiers[1:], start=1)
     ]
-    # At most 3 × limit rows, sorted by the order of every hit: the tiers are disjoint and ranked apart.
-    best = branches[0].union(*branches[1:], all=True)
-    best = best.order_by(F("search_rank").desc(), *newest_first())
-    return [pk for pk, _, _ in best[:limit]]
+    # At most 2 × rest rows, sorted by the order of every hit: the tiers are disjoint and ranked apart.
+    best = branches[0].union(branches[1], all=True).order_by(F("search_rank").desc(), *newest_first())
+    return found + [pk for pk, _, _ in best[:rest]]
 
 
 def estimated_rows(queryset) -> int:
