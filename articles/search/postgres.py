@@ -116,11 +116,6 @@ def bitmap_scans():
             )
 
 
-# Up to this many hits, the best hits are read through the GIN bitmaps and sorted; beyond, the planner chooses,
-# and walks the publication-time index testing each row where that fills the page first.
-BITMAP_HITS = 5_000
-
-
 def best_ids(queryset, query: ParsedQuery, limit: int) -> list[int]:
     """Ids of the `limit` best-ranked hits of a search queryset, best first, exactly as ranking every hit by
     (search_rank, published_at, pk) would order them, in statements that read only the best tiers of hits."""

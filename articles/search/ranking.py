@@ -44,15 +44,11 @@ def order_by_relevance(queryset):
         queryset = queryset.annotate(search_rank=_NO_RANK)
     query = getattr(queryset.query, "newsroom_search", None)
     if connection.vendor == "postgresql" and query:
-        # Counted first (the pages need it anyway), through the GIN bitmap; up to BITMAP_HITS hits, the best
-        # are read the same way, beyond the planner picks (an index walk stops when the page is full).
-        ids = None
+        # Counted through the GIN bitmap (see bitmap_scans); the tiers are left to the planner: an index walk
+        # that stops when the page is full is what a frequent word needs.
         with postgres.bitmap_scans():
             count = counts.count_hits(queryset)
-            if count.total <= postgres.BITMAP_HITS:
-                ids = postgres.best_ids(queryset, query, RELEVANCE_DEPTH)
-        if ids is None:
-            ids = postgres.best_ids(queryset, query, RELEVANCE_DEPTH)
+        ids = postgres.best_ids(queryset, query, RELEVANCE_DEPTH)
         queryset = queryset.filter(postgres._PkAmong(F("pk"), ids=ids))
         queryset.query.newsroom_count = SearchCount(count.total, count.estimated, len(ids))
     return queryset.order_by(F("search_rank").desc(), *newest_first())
