@@ -39,6 +39,7 @@ format: venv
 	$(VENV)/bin/ruff format .
 
 bench: venv
+	@sh .ci/bench-tools
 	$(PY) manage.py benchmark --articles $${ARTICLES:-200000} --json $${BENCH_JSON:-bench.json}
 
 clean:

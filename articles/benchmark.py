@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -255,6 +256,97 @@ def _time_each(function, queries: list[str]) -> list[float]:
     return timings
 
 
+def exact_first_page(query: str) -> list[int]:
+    """The same match with every hit ranked in one ORDER BY, no shortcut: the reference for the first page."""
+    rows = search.search_articles(Article.objects.published(), query)
+    rows = rows.order_by("-search_rank", *search.query.newest_first())
+    return list(rows.values_list("pk", flat=True)[:FIRST_PAGE])
+
+
+def title_hits(query: str, ids: list[int]) -> int:
+    """How many of these articles hold every word (and phrase) of the query in their headline."""
+    parsed = search.parse_query(query)
+    parts = [*parsed.terms, *("".join(phrase) for phrase in parsed.phrases)]
+    titles = Article.objects.filter(pk__in=ids).values_list("title", flat=True)
+    folded = [unicodedata.normalize("NFKC", title).lower() for title in titles]
+    return sum(1 for title in folded if parts and all(part in title for part in parts))
+
+
+class TantivyPeer:
+    """A dedicated engine beside the project: tantivy (BM25, block-max WAND) over the same segmented text
+    (search_document: headline, labels and names, text), the headline boosted 3x, the same words and phrases."""
+
+    TITLE_BOOST = 3.0
+
+    def __init__(self, folder: Path):
+        import tantivy
+
+        self.tantivy = tantivy
+        builder = tantivy.SchemaBuilder()
+        builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+        for name in ("title", "meta", "body"):
+            builder.add_text_field(name, stored=False)
+        self.schema = builder.build()
+        self.index = tantivy.Index(self.schema, path=str(folder))
+        writer = self.index.writer(heap_size=200_000_000, num_threads=1)
+        documents = Article.objects.published().order_by().values_list("pk", "search_document")
+        self.size = 0
+        for pk, text in documents.iterator(chunk_size=2000):
+            document = tantivy.Document()
+            document.add_unsigned("id", pk)
+            for name, line in zip(("title", "meta", "body"), (text or "").split("\n"), strict=False):
+                document.add_text(name, line)
+            writer.add_document(document)
+            self.size += 1
+        writer.commit()
+        writer.wait_merging_threads()
+        self.index.reload()
+        self.searcher = self.index.searcher()
+
+    def _part(self, words: list[str]):
+        tantivy = self.tantivy
+        alternatives = []
+        for name in ("title", "meta", "body"):
+            if len(words) == 1:
+                query = tantivy.Query.term_query(self.schema, name, words[0])
+            else:
+                query = tantivy.Query.phrase_query(self.schema, name, words)
+            if name == "title":
+                query = tantivy.Query.boost_query(query, self.TITLE_BOOST)
+            alternatives.append((tantivy.Occur.Should, query))
+        return tantivy.Query.boolean_query(alternatives)
+
+    def first_page(self, query: str) -> tuple[list[int], int]:
+        """The best FIRST_PAGE ids and the count, as the project's first page."""
+        parsed = search.parse_query(query)
+        parts = [[term] for term in parsed.terms] + [list(phrase) for phrase in parsed.phrases]
+        if not parts:
+            return [], 0
+        tantivy = self.tantivy
+        combined = tantivy.Query.boolean_query([(tantivy.Occur.Must, self._part(words)) for words in parts])
+        found = self.searcher.search(combined, FIRST_PAGE, count=True)
+        return [self.searcher.doc(address)["id"][0] for _, address in found.hits], found.count
+
+
+def measure_peer(queries: list[str], log) -> tuple[dict, list[float]]:
+    """Index the published articles in tantivy and time the same queries (skipped, and said so, without it)."""
+    try:
+        import tantivy  # noqa: F401
+    except ImportError:
+        log("search peer: skipped, tantivy is not installed (pip install -r requirements.txt)")
+        return {}, []
+    with tempfile.TemporaryDirectory(prefix="newsroom-tantivy-") as folder:
+        start = time.perf_counter()
+        peer = TantivyPeer(Path(folder))
+        built = time.perf_counter() - start
+        for query in queries:
+            peer.first_page(query)
+        timings = _time_each(peer.first_page, queries)
+        hits = sum(title_hits(query, peer.first_page(query)[0]) for query in queries)
+    log(f"search peer: tantivy indexed {peer.size} articles in {built:.1f} s")
+    return {"peer_index_seconds": round(built, 1), "peer_title_hits_top20": hits}, timings
+
+
 def measure_search(log) -> dict:
     queries = load_queries()
     for query in queries:  # warm caches (user terms, buffers) once, as a running site would be
@@ -276,7 +368,34 @@ def measure_search(log) -> dict:
     result["speedup_vs_icontains_p50"] = round(result["icontains_p50_ms"] / max(result["p50_ms"], 0.001), 1)
     slowest = max(zip(ranked, queries, strict=True))
     log(f"search: p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms (slowest {slowest[1]!r} {_ms(slowest[0])} ms)")
+    result.update(measure_relevance(queries, log))
+    peer, peer_timings = measure_peer(queries, log)
+    result.update(peer)
+    if peer_timings:
+        result["peer_p50_ms"] = _ms(statistics.median(peer_timings))
+        result["peer_p95_ms"] = _ms(_percentile(peer_timings, 0.95))
+        result["p50_vs_peer"] = round(result["p50_ms"] / max(result["peer_p50_ms"], 0.001), 1)
+        result["p95_vs_peer"] = round(result["p95_ms"] / max(result["peer_p95_ms"], 0.001), 1)
+        log(f"search peer: p50 {result['peer_p50_ms']} ms, p95 {result['peer_p95_ms']} ms")
     return result
+
+
+def measure_relevance(queries: list[str], log) -> dict:
+    """Title hits in the first page: the project's, and every hit ranked in one ORDER BY (timed once each)."""
+    project = sum(title_hits(query, ranked_first_page(query)[0]) for query in queries)
+    exact_timings, exact = [], 0
+    for query in queries:
+        start = time.perf_counter()
+        ids = exact_first_page(query)
+        exact_timings.append(time.perf_counter() - start)
+        exact += title_hits(query, ids)
+    log(f"search: headline hits in the first pages {project}, ranking every hit in one ORDER BY {exact}")
+    return {
+        "title_hits_top20": project,
+        "title_hits_top20_exact": exact,
+        "exact_p50_ms": _ms(statistics.median(exact_timings)),
+        "exact_p95_ms": _ms(_percentile(exact_timings, 0.95)),
+    }
 
 
 # --- pages -----------------------------------------------------------------------------------------------------
@@ -444,6 +563,19 @@ def measure_pages(urls: dict[str, str], options: BenchmarkOptions, log) -> dict:
     }
 
 
+def collect_static(log) -> None:
+    """Collect static files when the pages need a manifest of them (debug off) and it is missing."""
+    from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+    from django.core.management import call_command
+
+    if not isinstance(staticfiles_storage, ManifestFilesMixin) or staticfiles_storage.exists(
+        staticfiles_storage.manifest_name
+    ):
+        return
+    log(f"static files: collecting into {settings.STATIC_ROOT} (pages with debug off need their manifest)")
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 # --- the whole run ---------------------------------------------------------------------------------------------
 
 
@@ -539,15 +671,17 @@ def measure_admin_rename(log) -> dict:
 
 def run_benchmark(options: BenchmarkOptions, log: Callable[[str], None] = print) -> dict:
     """Run every measurement against DATABASE_URL and return the figures in the documented JSON shape."""
-    folder = ensure_archive(options, log)
     result = {
         "machine": machine(),
         "database": connection.vendor,
         "articles": options.articles,
     }
-    if not options.skip_import:
-        result["import"] = measure_import(folder, options, log)
+    if options.skip_import:  # measure what the database holds: no archive is generated
+        result["articles"] = Article.objects.count()
+    else:
+        result["import"] = measure_import(ensure_archive(options, log), options, log)
     result["search"] = measure_search(log)
+    collect_static(log)
     urls = sample_urls()
     result["pages"] = measure_pages(urls, options, log)
     result["pages"].update(measure_uncached(options.uncached_renders, log))

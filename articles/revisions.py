@@ -15,7 +15,7 @@ from .models import Article, Byline, Organisation, OrganisationAlias, Reporter, 
 ArticleOrganisation = Article.organisations.through
 
 # An article's revision holds its bylines and tags too, so that one revert restores all of them together.
-# The index columns are derived (articles/search.py rebuilds them on save) and too large to keep per version.
+# The index columns are derived (articles/search/writer.py rebuilds them on save) and too large to keep per version.
 reversion.register(Article, exclude=("search_document", "search_vector"), follow=("bylines", "tag_links"))
 reversion.register(Byline)
 reversion.register(TaggedItem)

@@ -30,6 +30,12 @@ SEARCH_KEYS = {
     "icontains_p95_ms",
     "trgm_p50_ms",
     "speedup_vs_icontains_p50",
+    "title_hits_top20",
+    "title_hits_top20_exact",
+    "peer_p50_ms",
+    "peer_p95_ms",
+    "p50_vs_peer",
+    "p95_vs_peer",
 }
 PAGE_KEYS = {
     "hello_rps",
@@ -99,6 +105,9 @@ def test_small_benchmark_run_writes_every_figure(tmp_path):
     assert figures["database"] == "sqlite" and figures["articles"] == 2000
     assert set(figures["import"]) >= IMPORT_KEYS
     assert set(figures["search"]) >= SEARCH_KEYS and figures["search"]["queries"] == 40
+    # Nothing is cut from ranking: the first pages hold as many headline hits as ranking every hit does.
+    assert figures["search"]["title_hits_top20"] == figures["search"]["title_hits_top20_exact"] > 100
+    assert figures["search"]["peer_title_hits_top20"] > 0
     assert set(figures["queries_per_page"]) == {"home", "list", "search", "detail", "issue", "reporter"}
     assert "import.ratio_vs_jieba" in run.stdout  # the printed table
     # Uncached renders of every public page kind, whether or not wrk is there.
@@ -138,3 +147,32 @@ def test_queries_per_page_are_those_of_a_rendered_page_even_with_the_page_cache_
     counts = measure_queries_per_page(sample_urls())
     # A cached page runs one query (the content version); every page renders with several.
     assert all(count > 3 for count in counts.values()), counts
+
+
+def test_static_files_are_collected_when_pages_need_their_manifest(settings, tmp_path):
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    from articles.benchmark import collect_static
+
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    logged = []
+    collect_static(logged.append)
+    assert staticfiles_storage.url("css/site.css").startswith("/static/css/site.")  # hashed: from the manifest
+    assert logged and "collecting" in logged[0]
+    collect_static(logged.append)  # a second run finds the manifest and does nothing
+    assert len(logged) == 1
+
+
+def test_bench_tools_never_fail_and_say_what_is_missing(tmp_path):
+    env = {**os.environ, "PATH": str(tmp_path)}  # no wrk, no apt-get
+    for tool in ("id", "sh"):
+        (tmp_path / tool).symlink_to(shutil.which(tool))
+    run = subprocess.run(
+        ["/bin/sh", str(Path(settings.BASE_DIR) / ".ci" / "bench-tools")], env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0
+    assert "wrk is missing" in run.stdout or "could not install wrk" in run.stdout

@@ -1,0 +1,93 @@
+"""Counts: how many articles a search found, exact up to EXACT_COUNT_LIMIT, and its paginator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from math import ceil
+
+from django.core.paginator import Paginator
+from django.db import connection
+
+# A search's hits are counted exactly up to this many; beyond, the count is the planner's estimate, marked "约".
+EXACT_COUNT_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class SearchCount:
+    """How many articles a search found: exact, or estimated (`estimated`) beyond EXACT_COUNT_LIMIT."""
+
+    total: int
+    estimated: bool = False
+    # How many of them the ordered queryset really holds, when that is fewer (the ranked best hits).
+    pageable: int | None = None
+
+    def __str__(self) -> str:
+        return f"约 {self.total:,}" if self.estimated else f"{self.total:,}"
+
+
+def _round_estimate(value: float) -> int:
+    """Two significant digits: 198,432 -> 200,000, 11,130 -> 11,000."""
+    value = int(round(value))
+    if value < 100:
+        return value
+    scale = 10 ** (len(str(value)) - 2)
+    return int(round(value / scale)) * scale
+
+
+def count_hits(queryset) -> SearchCount:
+    """How many rows a search queryset has: exact up to EXACT_COUNT_LIMIT, the planner's estimate beyond."""
+    # Counting stops at the first hit past the limit: a word in every article costs EXACT_COUNT_LIMIT rows,
+    # not all of them (on PostgreSQL mostly from the GIN bitmap and the visibility map, no row read).
+    if connection.vendor != "postgresql":
+        return SearchCount(queryset.order_by().count())
+    from .postgres import estimated_rows
+
+    found = queryset.order_by()[: EXACT_COUNT_LIMIT + 1].count()
+    if found <= EXACT_COUNT_LIMIT:
+        return SearchCount(found)
+    return SearchCount(max(_round_estimate(estimated_rows(queryset)), EXACT_COUNT_LIMIT + 1), True)
+
+
+def count_matches(queryset) -> SearchCount:
+    """How many articles `queryset` holds: for a PostgreSQL search, exact up to EXACT_COUNT_LIMIT, else estimated."""
+    count = getattr(queryset.query, "newsroom_count", None)
+    if count is not None:  # a relevance order's best hits: counted with every hit, paged through the best
+        return count
+    if getattr(queryset.query, "newsroom_search", None):
+        if connection.vendor != "postgresql":
+            return count_hits(queryset)
+        from .postgres import bitmap_scans
+
+        with bitmap_scans():
+            return count_hits(queryset)
+    return SearchCount(queryset.count())
+
+
+class SearchPaginator(Paginator):
+    """A Paginator that takes a search's count from count_matches: `count` may be an estimate
+    (`count_is_estimate`, `count_display` "约 200,000"), and the pages end with the ranked best hits."""
+
+    @cached_property
+    def search_count(self) -> SearchCount:
+        return count_matches(self.object_list)
+
+    @cached_property
+    def count(self) -> int:
+        return self.search_count.total
+
+    @property
+    def count_is_estimate(self) -> bool:
+        return self.search_count.estimated
+
+    @property
+    def count_display(self) -> str:
+        return str(self.search_count)
+
+    @cached_property
+    def num_pages(self) -> int:
+        pageable = self.search_count.pageable
+        rows = self.count if pageable is None else min(self.count, pageable)
+        if rows == 0 and not self.allow_empty_first_page:
+            return 0
+        return ceil(max(1, rows - self.orphans) / self.per_page)

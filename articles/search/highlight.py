@@ -1,0 +1,78 @@
+"""Highlighting: the query's words and phrases marked in escaped text, and excerpts around the first match."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .query import ParsedQuery, parse_query
+
+
+def _pattern(query: ParsedQuery) -> re.Pattern | None:
+    # Between the words of a phrase the text may hold what segmentation dropped (spaces, a hyphen).
+    alternatives = [r"[\W_]*".join(map(re.escape, phrase)) for phrase in query.phrases]
+    alternatives += [re.escape(term) for term in query.terms]
+    if not alternatives:
+        return None
+    return re.compile("|".join(sorted(alternatives, key=len, reverse=True)))
+
+
+def _spans(text: str, pattern: re.Pattern | None) -> list[tuple[int, int]]:
+    """Matched character ranges of the original text, found on its NFKC-folded lower-case form."""
+    if pattern is None or not text:
+        return []
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        fold = char.lower() if char.isascii() else unicodedata.normalize("NFKC", char).lower()
+        folded.append(fold)
+        origin.extend([index] * len(fold))
+    spans: list[tuple[int, int]] = []
+    for match in pattern.finditer("".join(folded)):
+        if match.end() == match.start():
+            continue
+        start, end = origin[match.start()], origin[match.end() - 1] + 1
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _marked(text: str, spans: list[tuple[int, int]], offset: int = 0) -> str:
+    pieces, cursor = [], 0
+    for start, end in spans:
+        start, end = max(start - offset, 0), min(end - offset, len(text))
+        if end <= cursor or start >= len(text):
+            continue
+        start = max(start, cursor)
+        pieces += [escape(text[cursor:start]), "<mark>", escape(text[start:end]), "</mark>"]
+        cursor = end
+    pieces.append(escape(text[cursor:]))
+    return "".join(pieces)
+
+
+def highlight(text: str, raw_query: str) -> SafeString:
+    """The text HTML-escaped, with the query's words and phrases wrapped in <mark>; nothing else changes."""
+    text = text or ""
+    return mark_safe(_marked(text, _spans(text, _pattern(parse_query(raw_query)))))
+
+
+def excerpt(text: str, raw_query: str, width: int = 120) -> SafeString:
+    """About `width` characters around the first match (else the start), escaped and marked, … where cut."""
+    text = " ".join((text or "").split())
+    width = max(int(width), 1)
+    spans = _spans(text, _pattern(parse_query(raw_query)))
+    start = 0
+    if spans and len(text) > width:
+        first_start, first_end = spans[0]
+        # Some text before the match for context, but never so much that the match falls off the end.
+        start = max(0, min(first_start - width // 4, len(text) - width))
+        if first_end > start + width:
+            start = max(0, first_end - width)
+    end = min(len(text), start + width)
+    body = _marked(text[start:end], [(s, e) for s, e in spans if e > start and s < end], offset=start)
+    return mark_safe(("…" if start > 0 else "") + body + ("…" if end < len(text) else ""))

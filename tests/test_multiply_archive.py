@@ -1,0 +1,46 @@
+"""multiply_archive: the archive copied in SQL with shifted ids and dates, index entries and links included."""
+
+import pytest
+from django.core.management import call_command
+
+from articles import search
+from articles.importers import import_pages
+from articles.management.commands.multiply_archive import SEARCH_INDEXES, multiply
+from articles.models import Article, Byline
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def _hits(query):
+    return set(search.search_articles(Article.objects.published(), query).values_list("pk", flat=True))
+
+
+def test_copies_repeat_every_article_its_index_entry_and_links_further_back(seeds_dir):
+    assert import_pages(paths=[seeds_dir]).ok
+    originals = {a.pk: a for a in Article.objects.all()}
+    bylines, tags = Byline.objects.count(), Article.tags.through.objects.count()
+    before = _hits("劳模")
+    assert before
+
+    result = multiply(2, log=lambda line: None)
+
+    assert result["articles"] == Article.objects.count() == 3 * len(originals)
+    assert Byline.objects.count() == 3 * bylines and Article.tags.through.objects.count() == 3 * tags
+    shift = 10 ** len(str(max(originals)))
+    span = max(a.published_at for a in originals.values()) - min(a.published_at for a in originals.values())
+    for pk, article in originals.items():
+        copy = Article.objects.get(pk=pk + 2 * shift)
+        assert (copy.title, copy.search_document) == (article.title, article.search_document)
+        assert copy.published_at < article.published_at - 2 * span
+        assert copy.organisations.count() == article.organisations.count()
+    after = _hits("劳模")
+    assert after == before | {pk + shift for pk in before} | {pk + 2 * shift for pk in before}
+    assert set(result["indexes"]) == set(SEARCH_INDEXES)
+    # New articles take ids after the copies, and the relevance order still works over them.
+    assert Article.objects.create(issue=copy.issue, title="新文章").pk > max(after)
+    assert search.order_by_relevance(search.search_articles(Article.objects.published(), "劳模")).exists()
+
+
+def test_refuses_an_empty_database():
+    with pytest.raises(Exception, match="import an archive first"):
+        call_command("multiply_archive", "--copies", "1")
