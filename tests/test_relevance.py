@@ -6,7 +6,7 @@ import datetime
 import random
 
 import pytest
-from articles.generator import generate_archive
+from articles.devtools.generator import generate_archive
 from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
