@@ -6,7 +6,6 @@ import datetime
 import random
 
 import pytest
-from articles.devtools.generator import generate_archive
 from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 
 from articles import search
 from articles.benchmark import load_queries
+from articles.devtools.generator import generate_archive
 from articles.importers import import_pages
 from articles.models import Article, Organisation, Reporter
 from tests import factories
