@@ -692,13 +692,16 @@ def test_an_article_unpublished_by_hand_is_never_deleted_by_an_import(tmp_path, 
     ]
 
 
-def test_admin_upload_deletes_only_with_the_delete_permission(editor_client, settings, tmp_path):
+def test_admin_upload_deletes_only_with_the_delete_permission(
+    editor_client, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     import_pages(paths=[write(tmp_path / "2023-03-01" / "02.txt", page_text())])
     url = reverse("admin:articles_article_import")
     shorter = page_text(order=("books", "huts")).encode()
     preview = editor_client.post(url, {"files": [_upload("2023-03-01_p2.txt", shorter)]})
-    editor_client.post(url, {"confirm": "1", "token": preview.context["token"], "draft": "0"})
+    with django_capture_on_commit_callbacks(execute=True):  # the import runs in a task enqueued on commit
+        editor_client.post(url, {"confirm": "1", "token": preview.context["token"], "draft": "0"})
     assert Page.objects.get().content_hash == importers.content_hash(shorter.decode())
     assert Article.objects.filter(title="技能大赛决赛在丰台举行").exists(), "an editor may not delete"
 

@@ -588,10 +588,10 @@ MAX_QUERIES = {
     # other two), and in a test's transaction one more to put the settings back (docs/search.md).
     "list with q": 16,
     "list with filters": 13,
-    "detail": 9,
+    "detail": 10,
     "issues": 4,
     "issue": 8,
-    "page": 9,
+    "page": 10,
     "calendar": 3,
     "undated issues": 4,
     "reporter": 13,
