@@ -459,7 +459,9 @@ def _intertitle(
     return body_paragraphs >= 2 and paragraphs >= 1 and _phrase_of_its_own(item.text, nxt)
 
 
-_SENTENCE_LEAD_RE = re.compile(r"^(?:据|随着|根据|按照|截至|由于|经过|通过|针对|围绕)")
+_SENTENCE_LEAD_RE = re.compile(
+    r"^(?:据|随着|根据|按照|截至|由于|经过|通过|针对|围绕|此次|本次|这次|该|这|其中|同时|此外|目前)"
+)
 _PHRASE_BREAKER_RE = re.compile(r"[\d，,、；;：:。！？!?“”\"'（）()《》…—]")
 
 
