@@ -209,6 +209,22 @@ def test_continuation_mark_opening_the_paragraph():
     assert story.body == ["比赛期间，各区总工会组织职工观摩。"]
 
 
+def test_continued_part_whose_first_line_the_column_broke_keeps_its_mark():
+    # The first line after the mark is short and unfinished, like a heading: it is still the part's text.
+    text = page(
+        "全市职工技能大赛启幕",
+        "（上接第一版）此次比赛由市总工会主办",
+        "，共有三百名职工参加决赛。",
+        "大赛将持续到本月底。",
+    )
+    result = parsed(text)
+    story = result.articles[0]
+    assert (story.title, story.subtitle, story.continued_from) == ("全市职工技能大赛启幕", None, 1)
+    assert story.continuation_marks == ["（上接第一版）"]
+    assert story.body[0] == "此次比赛由市总工会主办，共有三百名职工参加决赛。"
+    assert check_conservation(text, result) == []
+
+
 # --- 小标题 inside long features, briefs ----------------------------------------------------------------------------
 
 FEATURE = [

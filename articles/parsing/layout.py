@@ -341,6 +341,8 @@ def _dateless_heading(
     j = i
     while j < n and len(run) < 4 and j not in blocks and items[j].kind == "T":
         it = items[j]
+        if run and it.cont_from is not None:
+            break  # （上接第一版）… opens the continued part's text, however short its first line
         if not (_strict_heading(it) or (marked and it.mark and _loose_heading(it))):
             break
         run.append(j)
