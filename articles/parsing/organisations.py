@@ -481,7 +481,7 @@ _Mention = tuple[int, int, int, str, str | None]
 
 
 def _protected(text: str, pos: int, gaz: _Gazetteer) -> bool:
-    """True when the one-character breaker at pos is really part of a word (和平街, 首都, 经济, 同济)."""
+    """True when the one-character breaker at pos is really part of a word (双榆树, 首都, 经济, 同济)."""
     if gaz.known_at(text, pos):
         return True
     # Inside a fixed place name (首都机场: 都 is not "all"): one starting one or two characters before.
@@ -518,11 +518,11 @@ def _org_start(
     soft: list[tuple[int, bool]] = []
     for m in _BREAKER_RE.finditer(text, run_start, suffix_start):
         word = m.group()
-        # 与/和 join two names (A总工会与B) but also sit inside one (体育与运动学院, 人力资源和社会保障局).
+        # 与/和 join two names (A总工会与B) but also sit inside one (文化与传播学院, 人力资源和社会保障局).
         if len(word) == 1:
             if _protected(text, m.start(), gaz):
                 continue
-            # At a run start a lone 正/将/在 is a preposition only if a word follows (，将朝阳区… vs 正华环保公司).
+            # At a run start a lone 正/将/在 is a preposition only if a word follows (，将海淀区… vs 正华环保公司).
             if m.start() == run_start and not _word_at(text, m.end(), gaz):
                 continue
             # 通州区于家务乡, 密云区不老屯镇: a place chain, unless a new name plainly starts (北京市将北京市总工会).
@@ -632,7 +632,7 @@ def _find_mentions(text: str, field_index: int, gaz: _Gazetteer) -> list[_Mentio
             if s0 - start < 1:
                 continue
             else:
-                # 考上北京大学, 学员齐聚北京市总工会职工大学: the name begins at the first place or known name inside.
+                # 考上北京大学, 职工齐聚北京市工会干部学院: the name begins at the first place or known name inside.
                 for p in range(start + 1, s0 - 1):
                     if known_at(text, p) or text.startswith(_PLACE_FIXED, p):
                         start = p
@@ -812,8 +812,8 @@ def _organisations(fields: list[str], gaz: _Gazetteer) -> tuple[list[str], dict[
         head = surface[: -len(suffix)]
         if 2 <= len(head) <= 10 and not head.startswith(_GENERIC_START) and head not in _GENERIC_LEVEL:
             suffixes_by_head.setdefault(head, set()).add(suffix)
-    # A brand that is neither a place nor rare in the dictionary (完美世界) must prove itself: two different bodies
-    # named after it (完美世界工会联合会, 完美世界集团), or the unmistakable 工会联合会.
+    # A brand that is neither a place nor rare in the dictionary (星海互娱) must prove itself: two different bodies
+    # named after it (星海互娱工会联合会, 星海互娱集团), or the unmistakable 工会联合会.
     stems = {head for head, found in suffixes_by_head.items() if len(found) >= 2 or "工会联合会" in found}
     for (_, suffix), form in forms.items():
         if suffix is None:
@@ -830,8 +830,8 @@ def _organisations(fields: list[str], gaz: _Gazetteer) -> tuple[list[str], dict[
             or _school(name)
         )
     targets = {form[0] for form in forms.values() if form[2] and form[0]}
-    # Resolve short forms against the longest form of each target, so 和平街街道总工会 and
-    # 朝阳区和平街街道总工会 count as one candidate, not two.
+    # Resolve short forms against the longest form of each target, so 双榆树街道总工会 and
+    # 海淀区双榆树街道总工会 count as one candidate, not two.
     first = _Resolver(targets)
     longest = {first(t) or t for t in targets}
     resolve = first if longest == targets else _Resolver(longest)

@@ -134,7 +134,7 @@ def _parse_page(text: str, gazetteer: Mapping[str, str] | None, default_year: in
         [p.name for a in articles for p in a.people]
         + [o for a in articles for o in a.organisations]
         + [s for a in articles for s in a.aliases]
-        # A coinage quoted in a headline (“爱心送考”, “以球会友”) is the story's own word.
+        # A coinage quoted in a headline (“以书会友”, “暖心早餐”) is the story's own word.
         + [q for a in articles for h in (a.kicker, a.title, a.subtitle) if h for q in _QUOTED_RE.findall(h)]
         + [q for a in articles for q, n in Counter(_QUOTED_RE.findall("".join(a.body))).items() if n >= 2]
     )

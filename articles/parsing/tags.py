@@ -156,7 +156,7 @@ def _choose_tags(ranked: list[str], scores: dict[str, float]) -> tuple[list[str]
     for word in ranked:
         if len(chosen) == MAX_TAGS or (len(chosen) >= TARGET_TAGS and scores[word] < top * 0.3):
             return chosen, True
-        # 劳模 adds nothing next to 劳模精神; 首开集团 nothing next to 首开集团工会.
+        # 劳模 adds nothing next to 劳模精神; 京华集团 nothing next to 京华集团工会.
         if any(word in kept for kept in chosen):
             continue
         chosen.append(word)
