@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from . import revisions, search
-from .cache import bump_content_version
+from .cache import bump_content_version, invalidate_articles
 from .models import Article, Byline, Image, ImportJob
 
 logger = logging.getLogger(__name__)
@@ -143,5 +143,5 @@ def make_image_renditions(image_id: int) -> int:
     if image is None:
         return 0  # deleted before the worker got to it
     renditions = make_renditions(image)
-    bump_content_version()
+    invalidate_articles([image.article_id])  # only the pages that show this article's photos
     return len(renditions)
