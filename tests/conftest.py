@@ -1,6 +1,7 @@
 """Shared fixtures, and the rules for tests that need PostgreSQL, SQLite or a browser."""
 
 import os
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -10,6 +11,13 @@ from tests import factories
 # In CI every test must run in one of the two passes: a test for the other database is
 # deselected there (it runs in the other pass), never skipped; elsewhere it skips with its reason.
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# The browser tests (marked `browser`) share these: Debian's Chromium, driven by Playwright.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=zh-CN"]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 def _database_vendor() -> str:
@@ -78,3 +86,47 @@ def chief_client(client, chief_editor):
 def superuser_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+@pytest.fixture
+def browser():
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    # One browser per test, started after the test database is set up and stopped before it is reset: while
+    # Playwright's event loop runs, asgiref treats this thread as async and Django hands out other connections.
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: apt-get install chromium"
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+        connections.close_all()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def seeded(seeds_dir):
+    from django.contrib.contenttypes.models import ContentType
+
+    from articles.importers import import_pages
+    from articles.models import Article
+
+    # A transactional test before this one may have flushed and reloaded the content types under other ids;
+    # Django's per-process cache would then hand tag links a stale one.
+    ContentType.objects.clear_cache()
+
+    report = import_pages(paths=[seeds_dir])
+    assert report.ok, report.as_json()
+    assert Article.objects.published().count() == 25
+    return report

@@ -1,63 +1,19 @@
 """A reader and an editor in Debian's Chromium, driven by Playwright against the live test server."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import connections
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from articles.models import Article
+from tests.conftest import SCREENSHOTS
 from tests.factories import UserFactory
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=zh-CN"]
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-SCREENSHOTS = settings.BASE_DIR / "docs" / "screenshots"
 XSS = "<script>alert(1)</script>"
 
 # live_server needs committed data; serialized_rollback restores the editorial groups the flush removes.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture
-def browser():
-    # One browser per test, started after the test database is set up and stopped before it is reset: while
-    # Playwright's event loop runs, asgiref treats this thread as async and Django hands out other connections.
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: apt-get install chromium"
-        if IN_CI:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-        connections.close_all()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    tab = context.new_page()
-    yield tab
-    context.close()
-
-
-@pytest.fixture
-def seeded(seeds_dir):
-    from articles.importers import import_pages
-
-    report = import_pages(paths=[seeds_dir])
-    assert report.ok, report.as_json()
-    assert Article.objects.published().count() == 25
-    return report
 
 
 def test_reader_searches_narrows_and_follows_a_byline(page, live_server, seeded):

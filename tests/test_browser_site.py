@@ -9,6 +9,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from articles.models import Article, Byline, Issue
+from tests.conftest import IN_CI, SCREENSHOTS
 from tests.factories import (
     ArticleFactory,
     BylineFactory,
@@ -17,7 +18,6 @@ from tests.factories import (
     PageFactory,
     ReporterFactory,
 )
-from tests.test_browser import IN_CI, SCREENSHOTS, browser, page, seeded  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -55,7 +55,7 @@ def paper(db):
     return made
 
 
-def test_calendar_to_issue_to_page_to_next_page_to_article_and_back(page, live_server, paper):  # noqa: F811
+def test_calendar_to_issue_to_page_to_next_page_to_article_and_back(page, live_server, paper):
     page.goto(live_server.url + "/issues/calendar/")
     page.wait_for_url(re.compile(r"/issues/calendar/2023/03/$"))
     expect(page.locator(".calendar caption")).to_contain_text("2 期报纸")
@@ -89,7 +89,7 @@ def test_calendar_to_issue_to_page_to_next_page_to_article_and_back(page, live_s
     page.wait_for_url(re.compile(r"/issues/2023/03/02/$"))
 
 
-def test_an_undated_issue_is_named_once_in_its_own_section(page, live_server, seeded):  # noqa: F811
+def test_an_undated_issue_is_named_once_in_its_own_section(page, live_server, seeded):
     undated = Issue.objects.filter(date__isnull=True).order_by("-pk")
     assert undated.count() == 4
     page.goto(live_server.url + "/issues/")
@@ -112,7 +112,7 @@ def test_an_undated_issue_is_named_once_in_its_own_section(page, live_server, se
     assert "（日期未注明）" not in page.locator(".story-list").inner_text()
 
 
-def test_print_stylesheet_prints_the_article_and_its_address_only(page, live_server, paper):  # noqa: F811
+def test_print_stylesheet_prints_the_article_and_its_address_only(page, live_server, paper):
     article = paper[(1, 1, 1)]
     page.goto(live_server.url + article.get_absolute_url())
     expect(page.locator(".print-url")).to_be_hidden()
@@ -129,7 +129,7 @@ def test_print_stylesheet_prints_the_article_and_its_address_only(page, live_ser
     assert (SCREENSHOTS / "print-article.png").stat().st_size > 10_000
 
 
-def test_mobile_layout(browser, live_server, paper):  # noqa: F811
+def test_mobile_layout(browser, live_server, paper):
     context = browser.new_context(viewport=MOBILE, device_scale_factor=1, locale="zh-CN", is_mobile=True)
     tab = context.new_page()
     article = paper[(2, 1, 1)]
@@ -163,7 +163,7 @@ def test_mobile_layout(browser, live_server, paper):  # noqa: F811
     context.close()
 
 
-def _axe_violations(browser, url, viewport):  # noqa: F811
+def _axe_violations(browser, url, viewport):
     # bypass_csp: the page's policy forbids the injected script, as it should for anything inline.
     context = browser.new_context(viewport=viewport, locale="zh-CN", bypass_csp=True)
     tab = context.new_page()
@@ -178,7 +178,7 @@ def _axe_violations(browser, url, viewport):  # noqa: F811
     ]
 
 
-def test_axe_finds_no_serious_violations_at_either_width(browser, live_server, paper):  # noqa: F811
+def test_axe_finds_no_serious_violations_at_either_width(browser, live_server, paper):
     if not AXE.exists():
         reason = f"{AXE} is missing: npm ci"
         if IN_CI:

@@ -13,7 +13,6 @@ from articles.importers import import_pages
 from articles.models import Article, Byline
 from articles.revisions import record_import
 from tests.factories import UserFactory
-from tests.test_browser import browser, page  # noqa: F401  (the shared Chromium fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -51,7 +50,7 @@ def log_in(tab, live_server, group):
 
 
 @pytest.mark.parametrize("group", ["编辑", "主编"])
-def test_unchanged_save_changes_nothing(page, live_server, imported, group):  # noqa: F811
+def test_unchanged_save_changes_nothing(page, live_server, imported, group):
     log_in(page, live_server, group)
     before = database_rows()
     versions, log_entries = Version.objects.count(), LogEntry.objects.count()
@@ -74,7 +73,7 @@ def test_unchanged_save_changes_nothing(page, live_server, imported, group):  # 
     assert LogEntry.objects.count() == log_entries
 
 
-def test_review_path_submit_publish_revert(browser, page, live_server, seeds_dir):  # noqa: F811
+def test_review_path_submit_publish_revert(browser, page, live_server, seeds_dir):
     report = import_pages(paths=[seeds_dir], draft=True)
     record_import(report)
     article = Article.objects.filter(status=Article.Status.DRAFT).order_by("pk").first()
@@ -141,7 +140,7 @@ def test_review_path_submit_publish_revert(browser, page, live_server, seeds_dir
     assert response.status == 403
 
 
-def test_tag_filter_is_an_autocomplete_box(page, live_server, imported):  # noqa: F811
+def test_tag_filter_is_an_autocomplete_box(page, live_server, imported):
     from taggit.models import Tag
 
     tag = Tag.objects.get(name="劳模")

@@ -7,47 +7,19 @@ from pathlib import Path
 import PIL.Image
 import PIL.ImageDraw
 import pytest
-from django.conf import settings
-from django.db import connections
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from articles.models import Article, Byline, Image
+from tests.conftest import SCREENSHOTS
 from tests.factories import UserFactory
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=zh-CN"]
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-SCREENSHOTS = settings.BASE_DIR / "docs" / "screenshots"
 
 # live_server needs committed data. No serialized_rollback (a plain transactional test run before would make
 # restoring it fail), so the editorial groups may be gone: the test logs in as a superuser.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: apt-get install chromium"
-        if IN_CI:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-        connections.close_all()
-
-
-@pytest.fixture
-def seeded(seeds_dir):
-    from articles.importers import import_pages
-
-    report = import_pages(paths=[seeds_dir])
-    assert report.ok, report.as_json()
-    return report
 
 
 def photo_jpeg(path: Path) -> Path:
