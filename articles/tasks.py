@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from . import revisions, search
-from .cache import bump_content_version, invalidate_articles
+from .cache import LISTS, bump_keys, invalidate_articles
 from .models import Article, Byline, Image, ImportJob
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,8 @@ def _reindex(ids: Iterable[int]) -> int:
     for start in range(0, len(ids), REINDEX_BATCH):
         with transaction.atomic():
             indexed += search.update_search_index(ids[start : start + REINDEX_BATCH])
-    bump_content_version()
+    # The new index changes what searches and lists find; the articles' own pages were refreshed by the rename.
+    bump_keys([LISTS])
     return indexed
 
 
