@@ -69,6 +69,10 @@ print(json.dumps({"seconds": spent, "chars": chars, "files": len(files)}))
 """
 
 
+# What the benchmark measures after the import; `--only` picks some of them.
+SECTIONS = ("search", "pages", "admin")
+
+
 @dataclass
 class BenchmarkOptions:
     articles: int
@@ -80,6 +84,8 @@ class BenchmarkOptions:
     skip_import: bool = False
     uncached_renders: int = 40  # per page kind, cycling through its sample URLs
     admin_rename: bool = False
+    admin_renders: int = 20  # per changelist variant, for admin.changelist_p95_ms
+    sections: tuple[str, ...] = SECTIONS
 
 
 def load_queries() -> list[str]:
@@ -601,7 +607,6 @@ def _change_form_data(response) -> dict:
 
 def measure_admin_rename(log) -> dict:
     """Rename the most-named organisation through the admin; time the request, then the index catching up."""
-    from django.contrib.auth import get_user_model
     from django.db.models import Count
     from django_tasks_db.models import DBTaskResult
 
@@ -612,11 +617,7 @@ def measure_admin_rename(log) -> dict:
     organisation = Organisation.objects.annotate(n=Count("articles")).order_by("-n", "pk").first()
     if organisation is None or not organisation.n:
         raise RuntimeError("no organisation is named by any article: import an archive first")
-    user, _ = get_user_model().objects.get_or_create(
-        username="benchmark-admin", defaults={"is_staff": True, "is_superuser": True}
-    )
-    client = Client(HTTP_HOST=(settings.ALLOWED_HOSTS or ["localhost"])[0].lstrip("."))
-    client.force_login(user)
+    client = _admin_client()
     url = f"/admin/articles/organisation/{organisation.pk}/change/"
     old_name, new_name = organisation.name, organisation.name + "（改名测试）"
     log(f"admin rename: {old_name} ({organisation.n} articles)")
@@ -669,6 +670,72 @@ def measure_admin_rename(log) -> dict:
     }
 
 
+def _admin_client():
+    """A test client logged in as a superuser made for the benchmark."""
+    from django.contrib.auth import get_user_model
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="benchmark-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client(HTTP_HOST=(settings.ALLOWED_HOSTS or ["localhost"])[0].lstrip("."))
+    client.force_login(user)
+    return client
+
+
+def changelist_urls() -> dict[str, str]:
+    """The article changelist as editors open it: plain, paged far, filtered by each sidebar filter, searched."""
+    from django.db.models import Count
+    from taggit.models import Tag
+
+    from .models import Byline, Organisation
+
+    base = "/admin/articles/article/"
+    organisation = Organisation.objects.annotate(n=Count("articles")).order_by("-n", "pk").first()
+    reporter = Reporter.objects.filter(pk=Byline.objects.values("reporter_id")[:1]).first()
+    tag = Tag.objects.order_by("pk").first()
+    urls = {
+        "plain": base,
+        "page_100": base + "?p=100",
+        "status": base + "?status__exact=published",
+        "date": base + "?published_at__year=2023",
+    }
+    if organisation:
+        urls["organisation"] = base + f"?organisation={organisation.pk}"
+        urls["search_organisation"] = base + "?q=" + urllib.parse.quote(organisation.name)
+    if reporter:
+        urls["reporter"] = base + f"?reporter={reporter.pk}"
+        urls["search_reporter"] = base + "?q=" + urllib.parse.quote(reporter.name)
+    if tag:
+        urls["tag"] = base + f"?tag={tag.pk}"
+    urls["search_word"] = base + "?q=" + urllib.parse.quote("劳模")
+    return urls
+
+
+def measure_admin_changelist(renders: int, log) -> dict:
+    """p50/p95 of the article changelist per variant (superuser, rendered in this process) and its queries."""
+    client = _admin_client()
+    p50, p95, queries = {}, {}, {}
+    for name, url in changelist_urls().items():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        queries[name] = len(captured.captured_queries)
+        times = []
+        for _ in range(renders):
+            started = time.perf_counter()
+            client.get(url)
+            times.append(time.perf_counter() - started)
+        p50[name], p95[name] = _ms(statistics.median(times)), _ms(_percentile(times, 0.95))
+        log(f"admin: changelist {name} p50 {p50[name]} ms, p95 {p95[name]} ms, {queries[name]} queries")
+    return {
+        "changelist_p50_ms": p50,
+        "changelist_p95_ms": p95,
+        "changelist_p95_ms_max": max(p95.values()),
+        "changelist_queries": queries,
+    }
+
+
 def run_benchmark(options: BenchmarkOptions, log: Callable[[str], None] = print) -> dict:
     """Run every measurement against DATABASE_URL and return the figures in the documented JSON shape."""
     result = {
@@ -680,14 +747,19 @@ def run_benchmark(options: BenchmarkOptions, log: Callable[[str], None] = print)
         result["articles"] = Article.objects.count()
     else:
         result["import"] = measure_import(ensure_archive(options, log), options, log)
-    result["search"] = measure_search(log)
-    collect_static(log)
-    urls = sample_urls()
-    result["pages"] = measure_pages(urls, options, log)
-    result["pages"].update(measure_uncached(options.uncached_renders, log))
-    result["queries_per_page"] = measure_queries_per_page(urls)
-    if options.admin_rename:
-        result["admin"] = measure_admin_rename(log)
+    sections = options.sections
+    if "search" in sections:
+        result["search"] = measure_search(log)
+    if "pages" in sections:
+        collect_static(log)
+        urls = sample_urls()
+        result["pages"] = measure_pages(urls, options, log)
+        result["pages"].update(measure_uncached(options.uncached_renders, log))
+        result["queries_per_page"] = measure_queries_per_page(urls)
+    if "admin" in sections:
+        result["admin"] = measure_admin_changelist(options.admin_renders, log)
+        if options.admin_rename:
+            result["admin"].update(measure_admin_rename(log))
     return result
 
 

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from articles import search
 from articles.importers import import_pages
 from articles.management.commands.multiply_archive import SEARCH_INDEXES, multiply
-from articles.models import Article, Byline
+from articles.models import Article, Byline, Issue, Page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -17,7 +17,8 @@ def _hits(query):
 
 def test_copies_repeat_every_article_its_index_entry_and_links_further_back(seeds_dir):
     assert import_pages(paths=[seeds_dir]).ok
-    originals = {a.pk: a for a in Article.objects.all()}
+    originals = {a.pk: a for a in Article.objects.select_related("issue", "page")}
+    issues, pages = Issue.objects.count(), Page.objects.count()
     bylines, tags = Byline.objects.count(), Article.tags.through.objects.count()
     before = _hits("劳模")
     assert before
@@ -33,6 +34,14 @@ def test_copies_repeat_every_article_its_index_entry_and_links_further_back(seed
         assert (copy.title, copy.search_document) == (article.title, article.search_document)
         assert copy.published_at < article.published_at - 2 * span
         assert copy.organisations.count() == article.organisations.count()
+        # The copy sits in a copy of its issue and page, dated further back: issues keep their size.
+        assert copy.issue_id != article.issue_id and copy.page_id != article.page_id
+        assert copy.page.issue_id == copy.issue_id and copy.page.number == article.page.number
+        if article.issue.date:
+            assert copy.issue.date < article.issue.date - 2 * span
+    assert (Issue.objects.count(), Page.objects.count()) == (3 * issues, 3 * pages)
+    dated = Issue.objects.exclude(date=None)
+    assert dated.values("date").distinct().count() == dated.count()
     after = _hits("劳模")
     assert after == before | {pk + shift for pk in before} | {pk + 2 * shift for pk in before}
     assert set(result["indexes"]) == set(SEARCH_INDEXES)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.benchmark import BenchmarkOptions, format_table, run_benchmark
+from articles.benchmark import SECTIONS, BenchmarkOptions, format_table, run_benchmark
 
 
 class Command(BaseCommand):
@@ -21,6 +21,13 @@ class Command(BaseCommand):
         parser.add_argument("--skip-import", action="store_true", help="measure search and pages on what is there")
         parser.add_argument(
             "--uncached-renders", type=int, default=40, help="uncached renders per page kind for pages.uncached_p95_ms"
+        )
+        parser.add_argument(
+            "--only",
+            nargs="+",
+            choices=SECTIONS,
+            default=list(SECTIONS),
+            help="measure only these after the import (default: all)",
         )
         parser.add_argument(
             "--admin-rename",
@@ -40,6 +47,7 @@ class Command(BaseCommand):
             skip_import=options["skip_import"],
             uncached_renders=options["uncached_renders"],
             admin_rename=options["admin_rename"],
+            sections=tuple(options["only"]),
         )
         try:
             result = run_benchmark(bench, log=lambda line: self.stderr.write(line))

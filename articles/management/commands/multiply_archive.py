@@ -1,7 +1,8 @@
 """`manage.py multiply_archive --copies N`: an archive N+1 times as big, copied in SQL (PostgreSQL only).
 
-Each copy repeats every article with its index entry, bylines, tags and organisations, its id shifted past the
-highest id and its publication time shifted back by the archive's span times the copy's number, so that a
+Each copy repeats every issue and page, and every article with its index entry, bylines, tags and
+organisations, ids shifted past the highest and dates shifted back by the archive's span times the copy's
+number (so an issue of the copy holds as many articles as the original's), so that a
 1,000,000-article search benchmark needs no import of a million pages. The search indexes are dropped during the
 copy and built again at the end, and their build times and sizes are printed (docs/benchmarks.md).
 """
@@ -13,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from taggit.models import TaggedItem
 
-from articles.models import Article, Byline
+from articles.models import Article, Byline, Issue, Page
 
 # (index name, column): the search indexes, dropped during the copy and built again after it.
 SEARCH_INDEXES = {
@@ -32,21 +33,89 @@ def _columns(model, *, skip=("id",)) -> list[str]:
     return [quote(field.column) for field in model._meta.concrete_fields if field.column not in skip]
 
 
+def _highest(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
+        return cursor.fetchone()[0]
+
+
+def _copy_rows(cursor, table: str, columns: list[str], *, key: str, highest: int, computed: dict[str, str], params):
+    """INSERT … SELECT of the rows of `table` with `key` <= highest, the `computed` columns rewritten."""
+    selected = ", ".join(computed.get(column, column) for column in columns)
+    cursor.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {selected} FROM {table} WHERE {key} <= %(highest)s",
+        {**params, "highest": highest},
+    )
+
+
 def multiply(copies: int, log=print) -> dict:
-    """Copy every article `copies` times (ids and dates shifted); return counts, timings and index sizes."""
-    article_table = Article._meta.db_table
+    """Copy every issue, page and article `copies` times (ids and dates shifted); return counts, timings, sizes."""
+    quote = connection.ops.quote_name
+    issue_table, page_table, article_table = (quote(m._meta.db_table) for m in (Issue, Page, Article))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT max(id), min(published_at), max(published_at) FROM {article_table}")
         highest, earliest, latest = cursor.fetchone()
+        cursor.execute(f"SELECT min(date), max(date) FROM {issue_table}")
+        first_day, last_day = cursor.fetchone()
     if highest is None or earliest is None:
         raise CommandError("No published articles to copy: import an archive first.")
-    shift = 10 ** len(str(highest))  # ids of copy k are the original's plus k * shift: readable and disjoint
-    span = latest - earliest + datetime.timedelta(days=1)
-    article_columns = _columns(Article, skip=("id", "import_ref"))
-    links = [
-        (Byline._meta.db_table, _columns(Byline), '"article_id"'),
-        (Article.organisations.through._meta.db_table, _columns(Article.organisations.through), '"article_id"'),
+    # Copy k sits k spans of whole days before the original, so that its issues fall on other days than any
+    # original's and its articles keep the time of day of theirs.
+    days = (latest - earliest).days + 1
+    if first_day is not None:
+        days = max(days, (last_day - first_day).days + 1)
+    span = datetime.timedelta(days=days)
+    # Ids of copy k are the original's plus k * shift: readable and disjoint.
+    shifts = {
+        name: 10 ** len(str(_highest(table)))
+        for name, table in (("issue", issue_table), ("page", page_table), ("article", article_table))
+    }
+    highests = {"issue": _highest(issue_table), "page": _highest(page_table), "article": highest}
+    plan = [
+        (
+            issue_table,
+            _columns(Issue, skip=()),
+            "issue",
+            {
+                '"id"': "id + %(issue)s",
+                '"date"': "date - %(span)s * %(copy)s",
+                '"import_ref"': "import_ref || '~' || %(copy)s",
+            },
+        ),
+        (
+            page_table,
+            _columns(Page, skip=()),
+            "page",
+            {
+                '"id"': "id + %(page)s",
+                '"issue_id"': "issue_id + %(issue)s",
+                '"import_ref"': "import_ref || '~' || %(copy)s",
+                # unique, 64 characters: the copy's number replaces the last ten
+                '"content_hash"': "left(content_hash, 54) || '~' || lpad(%(copy)s::text, 9, '0')",
+            },
+        ),
+        (
+            article_table,
+            _columns(Article, skip=("import_ref",)),
+            "article",
+            {
+                '"id"': "id + %(article)s",
+                '"issue_id"': "issue_id + %(issue)s",
+                '"page_id"': "page_id + %(page)s",
+                '"continuation_id"': "continuation_id + %(article)s",
+                '"published_at"': "published_at - %(span)s * %(copy)s",
+            },
+        ),
+        (quote(Byline._meta.db_table), _columns(Byline), "article", {'"article_id"': "article_id + %(article)s"}),
+        (
+            quote(Article.organisations.through._meta.db_table),
+            _columns(Article.organisations.through),
+            "article",
+            {'"article_id"': "article_id + %(article)s"},
+        ),
     ]
+    keys = {"issue": '"id"', "page": '"id"', "article": '"id"'}
+    link_keys = {quote(Byline._meta.db_table): '"article_id"', plan[4][0]: '"article_id"'}
     tagged = TaggedItem._meta.db_table
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -54,29 +123,19 @@ def multiply(copies: int, log=print) -> dict:
             cursor.execute(f"DROP INDEX IF EXISTS {name}")
     try:
         for copy in range(1, copies + 1):
+            params = {name: copy * shift for name, shift in shifts.items()} | {"span": span, "copy": copy}
             with transaction.atomic(), connection.cursor() as cursor:
-                values = ", ".join(
-                    f"published_at - %(span)s * {copy}" if column == '"published_at"' else column
-                    for column in article_columns
-                )
-                cursor.execute(
-                    f"INSERT INTO {article_table} (id, {', '.join(article_columns)}) "
-                    f"SELECT id + %(offset)s, {values} FROM {article_table} WHERE id <= %(highest)s",
-                    {"offset": copy * shift, "span": span, "highest": highest},
-                )
-                for table, columns, key in links:
-                    selected = ", ".join(f"{column} + %(offset)s" if column == key else column for column in columns)
-                    cursor.execute(
-                        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {selected} FROM {table} "
-                        f"WHERE {key} <= %(highest)s",
-                        {"offset": copy * shift, "highest": highest},
+                for table, columns, owner, computed in plan:
+                    key = link_keys.get(table, keys[owner])
+                    _copy_rows(
+                        cursor, table, columns, key=key, highest=highests[owner], computed=computed, params=params
                     )
                 cursor.execute(
                     f"INSERT INTO {tagged} (tag_id, content_type_id, object_id) "
-                    f"SELECT tag_id, content_type_id, object_id + %(offset)s FROM {tagged} "
+                    f"SELECT tag_id, content_type_id, object_id + %(article)s FROM {tagged} "
                     f"WHERE object_id <= %(highest)s AND content_type_id = "
                     "(SELECT id FROM django_content_type WHERE app_label = 'articles' AND model = 'article')",
-                    {"offset": copy * shift, "highest": highest},
+                    {**params, "highest": highest},
                 )
             log(f"copy {copy}/{copies} written")
     except BaseException:
@@ -89,9 +148,9 @@ def multiply(copies: int, log=print) -> dict:
     with connection.cursor() as cursor:
         # Deferred foreign-key checks of the copies run now: CREATE INDEX refuses a table with pending ones.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(
-            f"SELECT setval(pg_get_serial_sequence('{article_table}', 'id'), (SELECT max(id) FROM {article_table}))"
-        )
+        for model in (Issue, Page, Article):
+            table = model._meta.db_table
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         for name in SEARCH_INDEXES:
             start = time.perf_counter()
             cursor.execute(_index_definition(name))
