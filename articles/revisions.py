@@ -19,10 +19,12 @@ ArticleOrganisation = Article.organisations.through
 reversion.register(Article, exclude=("search_document", "search_vector"), follow=("bylines", "tag_links"))
 reversion.register(Byline)
 reversion.register(TaggedItem)
-# A merge deletes people and organisations: their revision holds what the merge moves, so a revert undoes it.
-reversion.register(Reporter, follow=("aliases", "bylines"))
+# A person's or organisation's revision holds its aliases (and sub-organisations), not its articles: renaming
+# 北京市总工会 would otherwise copy a link row per article into the revision inside the admin request. A merge
+# adds the moved bylines and links to its own revision (services._snapshot_before_merge), so a revert undoes it.
+reversion.register(Reporter, follow=("aliases",))
 reversion.register(ReporterAlias)
-reversion.register(Organisation, follow=("aliases", "article_links", "children"))
+reversion.register(Organisation, follow=("aliases", "children"))
 reversion.register(OrganisationAlias)
 reversion.register(ArticleOrganisation)
 

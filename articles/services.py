@@ -80,6 +80,10 @@ def _snapshot_before_merge(keep, others: list, user) -> None:
         reversion.set_comment(f"合并{keep._meta.verbose_name}：{names} → {keep}（合并前的状态；恢复此版本即撤销合并）")
         for record in [keep, *others]:
             reversion.add_to_revision(record)
+        # What the merge moves away from the others, as it is now: a revert puts each row back where it was.
+        for other in others:
+            for moved in other.bylines.all() if isinstance(other, Reporter) else other.article_links.all():
+                reversion.add_to_revision(moved)
 
 
 @transaction.atomic
@@ -122,13 +126,12 @@ def merge_organisations(keep: Organisation, others: Iterable[Organisation], *, u
     through = Article.organisations.through
     for other in others:
         article_ids = set(through.objects.filter(organisation=other).values_list("article_id", flat=True))
-        already = set(
-            through.objects.filter(organisation=keep, article_id__in=article_ids).values_list("article_id", flat=True)
-        )
-        through.objects.bulk_create(
-            [through(article_id=article_id, organisation=keep) for article_id in sorted(article_ids - already)]
-        )
-        # bulk_create sends no m2m_changed, so the index and the page cache are told here.
+        already = through.objects.filter(organisation=keep).values("article_id")
+        # The link rows move (a revert of the merge puts them back); where the survivor is linked already, the
+        # other's row goes.
+        through.objects.filter(organisation=other, article_id__in=already).delete()
+        through.objects.filter(organisation=other).update(organisation=keep)
+        # update() and delete() send no m2m_changed, so the index and the page cache are told here.
         schedule_reindex(article_ids)
         invalidate_articles(article_ids)
         links += len(article_ids)

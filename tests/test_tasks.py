@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
+from reversion.models import Version
 
 from articles import search
 from articles.models import Article, ImportJob, Organisation
@@ -93,6 +94,9 @@ def test_admin_rename_enqueues_and_the_worker_reindexes(database_tasks, superuse
     )
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     assert Organisation.objects.get(pk=union.pk).name == "海淀区职工联合会"
+    # The rename's revision holds the organisation, not a copy of each article link (that grew with the archive).
+    revision = Version.objects.get_for_object(union).first().revision
+    assert [version.object for version in revision.version_set.all()] == [union]
     # The request enqueued the reindexing and did not do it.
     queued = DBTaskResult.objects.get()
     assert queued.status == "READY" and queued.task_path == "articles.tasks.reindex_named"
