@@ -119,8 +119,7 @@ def bitmap_scans():
 def best_ids(queryset, query: ParsedQuery, limit: int) -> list[int]:
     """Ids of the `limit` best-ranked hits of a search queryset, best first, exactly as ranking every hit by
     (search_rank, published_at, pk) would order them, in statements that read only the best tiers of hits."""
-    # The hits fall in three tiers, each ranked above the next, each read with its own LIMIT (the first alone,
-    # the other two in one statement when the first does not fill the page):
+    # The hits fall in three tiers, each ranked above the next, each read with its own LIMIT:
     # 1. every word in the headline (the highest rank there is), newest first: through the small search_title
     #    GIN index, or the publication-time index testing each row's small search_title;
     # 2. one word: in a label (all rank SCORE_META), newest first; several: some word in the headline or a
@@ -149,20 +148,23 @@ def best_ids(queryset, query: ParsedQuery, limit: int) -> list[int]:
             full.filter(_Matches(TITLE, anywhere, negated=True), _Matches(META, anywhere, negated=True)),
         ]
         ranked = (1,)
-    # The headline tier alone first: for a frequent word it fills the page, and nothing else is read.
-    found = list(tiers[0].order_by(*newest_first()).values_list("pk", flat=True)[:limit])
-    if len(found) == limit:
-        return found
-    rest = limit - len(found)
-    branches = [
-        tier.annotate(search_rank=_Score(parts))
-        .order_by(*((F("search_rank").desc(),) if index in ranked else ()), *newest_first())
-        .values_list("pk", "search_rank", "published_at")[:rest]
-        for index, tier in enumerate(tiers[1:], start=1)
-    ]
-    # At most 2 × rest rows, sorted by the order of every hit: the tiers are disjoint and ranked apart.
-    best = branches[0].union(branches[1], all=True).order_by(F("search_rank").desc(), *newest_first())
-    return found + [pk for pk, _, _ in best[:rest]]
+    # Tier by tier, each read only when the ones above it leave the page short: the tiers are ranked apart, so
+    # a full page from a higher tier is the answer. (Read together, the planner walked the whole archive for a
+    # lower tier it wrongly thought large: an organisation's name is in its articles' labels, never in text only.)
+    found: list[int] = []
+    for index, tier in enumerate(tiers):
+        rest = limit - len(found)
+        if not rest:
+            break
+        if index in ranked:
+            # Ranked in full, so every row of the tier is read: through the GIN bitmaps of the headline and label
+            # hits, never by the sequential scan the planner prefers (it does not charge for detoasting).
+            ordered = tier.annotate(search_rank=_Score(parts)).order_by(F("search_rank").desc(), *newest_first())
+            with bitmap_scans():
+                found += ordered.values_list("pk", flat=True)[:rest]
+        else:
+            found += tier.order_by(*newest_first()).values_list("pk", flat=True)[:rest]
+    return found
 
 
 def estimated_rows(queryset) -> int:
