@@ -225,6 +225,56 @@ def test_continued_part_whose_first_line_the_column_broke_keeps_its_mark():
     assert check_conservation(text, result) == []
 
 
+def test_a_story_signed_at_its_end_after_a_continued_part_is_an_article():
+    # The continued part's start is marked, so a headline after its last finished paragraph heads a new story even
+    # when that story has no dateline and the first words of its lead are short enough to look like a heading.
+    text = page(
+        "全市职工技能大赛启幕",
+        "（上接第一版）比赛期间，各区总工会组织职工观摩。",
+        "大赛将持续到本月底。",
+        "朝阳区总工会为快递员送温暖",
+        "为把关怀送到职工身边，日前，朝阳区总工会",
+        "走访了辖区快递网点，送去御寒物资。",
+        "下一步，区总工会将持续开展慰问。（王建国）",
+    )
+    result = parsed(text)
+    assert titles(result) == ["全市职工技能大赛启幕", "朝阳区总工会为快递员送温暖"]
+    signed = result.articles[1]
+    assert signed.subtitle is None
+    assert signed.body[0] == "为把关怀送到职工身边，日前，朝阳区总工会走访了辖区快递网点，送去御寒物资。"
+    assert signed.credits == ["（王建国）"]
+
+
+def test_a_short_line_after_a_credit_heads_the_next_story_not_a_section():
+    # A credit closes its article: the kicker under it belongs to the next story, however long the article was.
+    text = page(
+        "\n".join(FEATURE[:8]),
+        "本报记者 李思远 摄",
+        "守护城市的夜班人",
+        "朝阳区总工会为快递员送温暖",
+        "日前，朝阳区总工会走访了辖区快递网点。",
+        "下一步，区总工会将持续开展慰问。",
+    )
+    result = parsed(text)
+    assert titles(result) == ["老师傅的新课堂", "朝阳区总工会为快递员送温暖"]
+    assert result.articles[1].kicker == "守护城市的夜班人"
+    assert "守护城市的夜班人" not in result.articles[0].body
+
+
+def test_the_broken_first_line_of_a_lead_after_a_credit_is_not_a_subtitle():
+    text = page(
+        NEWS_A,
+        "本报记者 李思远 摄",
+        "朝阳区总工会为快递员送温暖",
+        "为切实增强职工获得感、幸",
+        "福感，日前，朝阳区总工会走访了辖区快递网点。",
+        "下一步，区总工会将持续开展慰问。（王建国）",
+    )
+    signed = parsed(text).articles[1]
+    assert (signed.title, signed.subtitle) == ("朝阳区总工会为快递员送温暖", None)
+    assert signed.body[0] == "为切实增强职工获得感、幸福感，日前，朝阳区总工会走访了辖区快递网点。"
+
+
 # --- 小标题 inside long features, briefs ----------------------------------------------------------------------------
 
 FEATURE = [

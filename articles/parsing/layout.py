@@ -349,6 +349,16 @@ def _dateless_heading(
         j += 1
     if not run or len(run) > 3:
         return 0
+    # With no dateline under the headline, the lead's first printed line can look like one more heading line; a
+    # word running across its end (记者近日从某某总工会了 / 解到，…) shows it is the lead's first words.
+    while (
+        len(run) > 1
+        and j < n
+        and j not in blocks
+        and items[j].kind == "T"
+        and _broken_at_end(items[run[-1]].text, items[j].text)
+    ):
+        j = run.pop()
     nxt = items[j] if j < n and j not in blocks else None
     if nxt is not None and nxt.kind == "T" and _CONTINUATION_RE.match(nxt.text):
         return 0
@@ -476,6 +486,8 @@ def _broken_at_end(line: str, nxt: str) -> bool:
     """A heading-like line that is really a sentence's first words: a long word, or a clause, runs across its end."""
     if _OPENER_RE.match(line) or _PARTICLE_START_RE.match(nxt):
         return True  # 记者…从… opens a lead; no sentence starts with 的 or 了
+    if _OPENER_RE.match(nxt):
+        return False  # the next line starts a sentence of its own (近日，… 记者…从…), whatever jieba joins
     return _runs_into(line, nxt, longest=3) or (bool(_PHRASE_BREAKER_RE.search(line)) and _runs_into(line, nxt))
 
 

@@ -290,6 +290,7 @@ def _structure(items: list[_Item], page_anomalies: list[str], unassigned: list[s
         if (
             current is not None
             and closed
+            and not after_credit  # a credit closes its article: the short line after it heads the next item
             and current.paragraphs
             and not (title_mark and item.mark == title_mark)
             and _intertitle(items, i, blocks, intertitles, len(current.paragraphs))
@@ -300,7 +301,10 @@ def _structure(items: list[_Item], page_anomalies: list[str], unassigned: list[s
             i += 1
             continue
         if closed or (title_mark and item.mark == title_mark):
-            signed_ok = current is None or current.anchor is not None or bool(current.credits)
+            # A continued part (（上接第一版）…) is closed like a story with a dateline: its start is marked.
+            signed_ok = (
+                current is None or current.anchor is not None or bool(current.credits) or bool(current.continued_from)
+            )
             count = _dateless_heading(
                 items, i, blocks, title_mark, after_credit, leading=current is None, signed_ok=signed_ok
             )
