@@ -225,6 +225,56 @@ def test_continued_part_whose_first_line_the_column_broke_keeps_its_mark():
     assert check_conservation(text, result) == []
 
 
+def test_a_story_signed_at_its_end_after_a_continued_part_is_an_article():
+    # The continued part's start is marked, so a headline after its last finished paragraph heads a new story even
+    # when that story has no dateline and the first words of its lead are short enough to look like a heading.
+    text = page(
+        "全市职工技能大赛启幕",
+        "（上接第一版）比赛期间，各区总工会组织职工观摩。",
+        "大赛将持续到本月底。",
+        "朝阳区总工会为快递员送温暖",
+        "为把关怀送到职工身边，日前，朝阳区总工会",
+        "走访了辖区快递网点，送去御寒物资。",
+        "下一步，区总工会将持续开展慰问。（王建国）",
+    )
+    result = parsed(text)
+    assert titles(result) == ["全市职工技能大赛启幕", "朝阳区总工会为快递员送温暖"]
+    signed = result.articles[1]
+    assert signed.subtitle is None
+    assert signed.body[0] == "为把关怀送到职工身边，日前，朝阳区总工会走访了辖区快递网点，送去御寒物资。"
+    assert signed.credits == ["（王建国）"]
+
+
+def test_a_short_line_after_a_credit_heads_the_next_story_not_a_section():
+    # A credit closes its article: the kicker under it belongs to the next story, however long the article was.
+    text = page(
+        "\n".join(FEATURE[:8]),
+        "本报记者 李思远 摄",
+        "守护城市的夜班人",
+        "朝阳区总工会为快递员送温暖",
+        "日前，朝阳区总工会走访了辖区快递网点。",
+        "下一步，区总工会将持续开展慰问。",
+    )
+    result = parsed(text)
+    assert titles(result) == ["老师傅的新课堂", "朝阳区总工会为快递员送温暖"]
+    assert result.articles[1].kicker == "守护城市的夜班人"
+    assert "守护城市的夜班人" not in result.articles[0].body
+
+
+def test_the_broken_first_line_of_a_lead_after_a_credit_is_not_a_subtitle():
+    text = page(
+        NEWS_A,
+        "本报记者 李思远 摄",
+        "朝阳区总工会为快递员送温暖",
+        "为切实增强职工获得感、幸",
+        "福感，日前，朝阳区总工会走访了辖区快递网点。",
+        "下一步，区总工会将持续开展慰问。（王建国）",
+    )
+    signed = parsed(text).articles[1]
+    assert (signed.title, signed.subtitle) == ("朝阳区总工会为快递员送温暖", None)
+    assert signed.body[0] == "为切实增强职工获得感、幸福感，日前，朝阳区总工会走访了辖区快递网点。"
+
+
 # --- 小标题 inside long features, briefs ----------------------------------------------------------------------------
 
 FEATURE = [
@@ -267,6 +317,68 @@ def test_section_heading_before_a_paragraph_starting_like_a_brief():
     result = parsed(text)
     assert titles(result) == ["老师傅的新课堂"]
     assert "传承有新招" in result.articles[0].body
+
+
+def test_first_bare_section_heading_before_a_sentence_opening_with_ju():
+    # jieba's HMM glues 上 + 据 into a non-word: no word runs across the end of 心坎上, so the line is a heading.
+    text = page(
+        "\n".join(FEATURE[:4]),
+        "把服务送到职工心坎上",
+        "据了解，车间今年新建了职工休息室。",
+        "休息室配备了饮水机和微波炉。",
+        NEWS_B,
+    )
+    body = parsed(text).articles[0].body
+    assert body[3:6] == ["把服务送到职工心坎上", "据了解，车间今年新建了职工休息室。", "休息室配备了饮水机和微波炉。"]
+
+
+def test_lines_a_column_broke_inside_a_feature_are_not_section_headings():
+    text = page(
+        "\n".join(FEATURE[:8]),
+        "三门技能课程均为新开发的",
+        "岗位实操课程，每周开课两次。",
+        "市委巡回指导组组长黄",  # a name the column broke: jieba's HMM joins 黄塞溪 across the break
+        "塞溪到会指导。",
+        "二、新设备带来新挑战",
+        "车间安全生产委员会主任",
+        "张卫东强调，新设备上岗前必须经过培训。",
+        NEWS_B,
+    )
+    body = parsed(text).articles[0].body
+    assert "三门技能课程均为新开发的岗位实操课程，每周开课两次。" in body
+    assert "市委巡回指导组组长黄塞溪到会指导。" in body
+    assert body[-2:] == ["二、新设备带来新挑战", "车间安全生产委员会主任张卫东强调，新设备上岗前必须经过培训。"]
+
+
+def test_a_kicker_over_a_marked_headline_after_a_feature_heads_the_next_story():
+    text = page(
+        "\n".join(FEATURE),
+        "服务职工在行动",
+        "## 朝阳区总工会为快递员送温暖",
+        "日前，朝阳区总工会走访了辖区快递网点。",
+    )
+    result = parsed(text)
+    assert titles(result) == ["老师傅的新课堂", "朝阳区总工会为快递员送温暖"]
+    assert result.articles[1].kicker == "服务职工在行动"
+    assert result.articles[0].body[-1] == FEATURE[-1]
+
+
+def test_a_lead_broken_after_a_punctuated_clause_or_a_bare_de_is_not_a_subtitle():
+    for first, rest in (
+        ("为展现职工团结协作、顽强拼", "搏的精神面貌，日前，"),
+        ("为展现职工顽强拼搏的", "精神面貌，日前，"),
+    ):
+        text = page(
+            NEWS_A,
+            "本报记者 李思远 摄",
+            "朝阳区总工会为快递员送温暖",
+            first,
+            rest + "朝阳区总工会走访了辖区快递网点。",
+            "下一步，区总工会将持续开展慰问。（王建国）",
+        )
+        signed = parsed(text).articles[1]
+        assert (signed.title, signed.subtitle) == ("朝阳区总工会为快递员送温暖", None)
+        assert signed.body[0] == first + rest + "朝阳区总工会走访了辖区快递网点。"
 
 
 def test_briefs_of_one_paragraph_are_articles():

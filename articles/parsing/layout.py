@@ -8,7 +8,15 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .bylines import _DATELINE_OPEN_RE, _DATELINE_RE, _Credit, _parse_byline, _photo_credit_continued, _split_credit
+from .bylines import (
+    _DATELINE_OPEN_RE,
+    _DATELINE_RE,
+    _Credit,
+    _parse_byline,
+    _photo_credit_continued,
+    _split_credit,
+    _surname_first,
+)
 from .records import Person
 from .text import (
     _FRAGMENT_END_RE,
@@ -16,6 +24,7 @@ from .text import (
     _MARK_RE,
     _SENTENCE_PUNCT_RE,
     _WS,
+    _freq,
     _terminated,
     _text_anomalies,
     segment,
@@ -349,6 +358,16 @@ def _dateless_heading(
         j += 1
     if not run or len(run) > 3:
         return 0
+    # With no dateline under the headline, the lead's first printed line can look like one more heading line; a
+    # word running across its end (记者近日从某某总工会了 / 解到，…) shows it is the lead's first words.
+    while (
+        len(run) > 1
+        and j < n
+        and j not in blocks
+        and items[j].kind == "T"
+        and _broken_at_end(items[run[-1]].text, items[j].text)
+    ):
+        j = run.pop()
     nxt = items[j] if j < n and j not in blocks else None
     if nxt is not None and nxt.kind == "T" and _CONTINUATION_RE.match(nxt.text):
         return 0
@@ -436,10 +455,14 @@ def _intertitle(
         return False
     if items[i + 1].cont_from is not None:
         return False  # the headline over the continued part of a story
+    if items[i + 1].mark:
+        return False  # a kicker over a marked headline (## …): a section heading has its section's text under it
     if not seen and _signed_below(items, i + 1, blocks):
         return False  # the headline of a story signed at its end
     if _SENTENCE_LEAD_RE.match(item.text):
         return False  # 据…, 随着…: the start of a sentence the column broke
+    if _ends_on_particle(item.text):
+        return False  # …新开发的: a phrase ending in a bare 的 leaves its noun to the next line
     following = items[i + 1].text
     if (
         _strict_heading(items[i + 1])
@@ -476,20 +499,36 @@ def _broken_at_end(line: str, nxt: str) -> bool:
     """A heading-like line that is really a sentence's first words: a long word, or a clause, runs across its end."""
     if _OPENER_RE.match(line) or _PARTICLE_START_RE.match(nxt):
         return True  # 记者…从… opens a lead; no sentence starts with 的 or 了
+    if _OPENER_RE.match(nxt):
+        return False  # the next line starts a sentence of its own (近日，… 记者…从…), whatever jieba joins
+    # …顽强拼搏的 / 精神面貌: the noun comes on the next line; …高质量发 / 展，…: a clause of one character.
+    if _ends_on_particle(line) or len(_FIRST_CLAUSE_RE.match(nxt).group()) < 2 < len(nxt):
+        return True
     return _runs_into(line, nxt, longest=3) or (bool(_PHRASE_BREAKER_RE.search(line)) and _runs_into(line, nxt))
 
 
 _PARTICLE_START_RE = re.compile("^[的地得了着过们]")
+_PARTICLE_END_RE = re.compile("[的地得]$")
+
+
+def _ends_on_particle(line: str) -> bool:
+    """Whether the line ends with 的, 地 or 得 standing alone (新开发的), not inside a word (目的, 基地, 值得)."""
+    return bool(_PARTICLE_END_RE.search(line)) and segment(line[-8:])[-1:] == [line[-1]]
 
 
 def _runs_into(line: str, nxt: str, *, longest: int = 2) -> bool:
     """Whether a word (of `longest` characters or more) of the joined text runs across the end of `line`."""
     tail = line[-8:]
     cut = len(tail)
+    joined = tail + nxt[:8]
     position = 0
-    for token in segment(tail + nxt[:8]):
+    for token in segment(joined):
+        # segment() drops punctuation, so each token is found in the text rather than counted from the start.
+        position = joined.find(token, position)
         if position < cut < position + len(token):
-            return len(token) >= longest
+            # A word of the dictionary, or a name the HMM put together (主席尹 / 梅表示); the HMM also glues other
+            # unknown neighbours, which are no word (心坎上 / 据了解 gives 上据).
+            return len(token) >= longest and (_freq(token) > 0 or _surname_first(token))
         position += len(token)
         if position >= cut:
             break

@@ -192,6 +192,7 @@ def _structure(items: list[_Item], page_anomalies: list[str], unassigned: list[s
     closed = True
     after_credit = False
     intertitles = False
+    after_intertitle = False
     i = 0
     n = len(items)
 
@@ -290,17 +291,23 @@ def _structure(items: list[_Item], page_anomalies: list[str], unassigned: list[s
         if (
             current is not None
             and closed
+            and not after_credit  # a credit closes its article: the short line after it heads the next item
+            and not after_intertitle  # the line under a section heading is that section's text
             and current.paragraphs
             and not (title_mark and item.mark == title_mark)
             and _intertitle(items, i, blocks, intertitles, len(current.paragraphs))
         ):
             # A section heading (小标题) of a long feature: its own paragraph of the body.
             current.add_text(item.text, own_paragraph=True)
-            intertitles = True
+            intertitles = after_intertitle = True
             i += 1
             continue
+        after_intertitle = False
         if closed or (title_mark and item.mark == title_mark):
-            signed_ok = current is None or current.anchor is not None or bool(current.credits)
+            # A continued part (（上接第一版）…) is closed like a story with a dateline: its start is marked.
+            signed_ok = (
+                current is None or current.anchor is not None or bool(current.credits) or bool(current.continued_from)
+            )
             count = _dateless_heading(
                 items, i, blocks, title_mark, after_credit, leading=current is None, signed_ok=signed_ok
             )
