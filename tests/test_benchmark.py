@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from articles.benchmark import _parse_wrk, load_queries
+from articles.devtools.benchmark import _parse_wrk, load_queries
 
 MANAGE = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
 IMPORT_KEYS = {
@@ -139,7 +139,7 @@ def test_small_benchmark_run_writes_every_figure(tmp_path):
 
 @pytest.mark.django_db
 def test_queries_per_page_are_those_of_a_rendered_page_even_with_the_page_cache_on(settings, seeds_dir):
-    from articles.benchmark import measure_queries_per_page, sample_urls
+    from articles.devtools.benchmark import measure_queries_per_page, sample_urls
     from articles.importers import import_pages
 
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 300
@@ -152,7 +152,7 @@ def test_queries_per_page_are_those_of_a_rendered_page_even_with_the_page_cache_
 def test_static_files_are_collected_when_pages_need_their_manifest(settings, tmp_path):
     from django.contrib.staticfiles.storage import staticfiles_storage
 
-    from articles.benchmark import collect_static
+    from articles.devtools.benchmark import collect_static
 
     settings.STATIC_ROOT = tmp_path / "static"
     settings.STORAGES = {

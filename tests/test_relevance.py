@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles import search
-from articles.benchmark import load_queries
+from articles.devtools.benchmark import load_queries
 from articles.devtools.generator import generate_archive
 from articles.importers import import_pages
 from articles.models import Article, Organisation, Reporter

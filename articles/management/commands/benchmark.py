@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.benchmark import SECTIONS, BenchmarkOptions, format_table, run_benchmark
+from articles.devtools.benchmark import SECTIONS, BenchmarkOptions, format_table, run_benchmark
 
 
 class Command(BaseCommand):

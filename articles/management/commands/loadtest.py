@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.benchmark import run_load
+from articles.devtools.benchmark import run_load
 
 
 class Command(BaseCommand):

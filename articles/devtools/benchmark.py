@@ -39,12 +39,12 @@ from django.test.utils import (
 )
 from django.utils import timezone
 
-from . import search
-from .devtools.generator import generate_archive
-from .filters import ArticleFilter
-from .models import Article, Issue, Reporter
+from .. import search
+from ..filters import ArticleFilter
+from ..models import Article, Issue, Reporter
+from .generator import generate_archive
 
-QUERIES_FILE = Path(__file__).resolve().parent / "data" / "bench_queries.txt"
+QUERIES_FILE = Path(__file__).resolve().parent.parent / "data" / "bench_queries.txt"
 FIRST_PAGE = 20
 MANAGE = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
 
@@ -149,7 +149,7 @@ def empty_archive_tables() -> None:
     from django.contrib.contenttypes.models import ContentType
     from taggit.models import Tag, TaggedItem
 
-    from .models import Byline, Organisation, OrganisationAlias, Page, ReporterAlias
+    from ..models import Byline, Organisation, OrganisationAlias, Page, ReporterAlias
 
     if connection.vendor == "postgresql":
         tables = [
@@ -443,7 +443,7 @@ def uncached_urls(limit: int = 10) -> dict[str, list[str]]:
     """Up to `limit` URLs of each public page kind, drawn from the newest published articles."""
     from taggit.models import TaggedItem
 
-    from .models import Byline, Organisation
+    from ..models import Byline, Organisation
 
     newest = list(Article.objects.published().select_related("issue", "page").order_by("-pk")[:200])
     if not newest:
@@ -608,7 +608,7 @@ def measure_admin_rename(log) -> dict:
     from django.db.models import Count
     from django_tasks_db.models import DBTaskResult
 
-    from .models import Organisation
+    from ..models import Organisation
 
     if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
         raise RuntimeError("--admin-rename needs the database task backend (DJANGO_TASKS_BACKEND=database)")
@@ -685,7 +685,7 @@ def changelist_urls() -> dict[str, str]:
     from django.db.models import Count
     from taggit.models import Tag
 
-    from .models import Byline, Organisation
+    from ..models import Byline, Organisation
 
     base = "/admin/articles/article/"
     organisation = Organisation.objects.annotate(n=Count("articles")).order_by("-n", "pk").first()
@@ -693,7 +693,8 @@ def changelist_urls() -> dict[str, str]:
     tag = Tag.objects.order_by("pk").first()
     urls = {
         "plain": base,
-        "page_100": base + "?p=100",
+        # far into the list: page 100, or the last page of a smaller archive
+        "page_far": base + f"?p={min(100, max(1, -(-Article.objects.count() // 50)))}",
         "status": base + "?status__exact=published",
     }
     newest = Article.objects.exclude(published_at=None).order_by("-published_at").values_list("published_at", flat=True)
