@@ -116,6 +116,11 @@ def bitmap_scans():
             )
 
 
+def among(queryset, ids: list[int]):
+    """The search queryset narrowed to these of its hits, without testing its match again."""
+    return _without_match(queryset).filter(_PkAmong(F("pk"), ids=ids))
+
+
 def best_ids(queryset, query: ParsedQuery, limit: int) -> list[int]:
     """Ids of the `limit` best-ranked hits of a search queryset, best first, exactly as ranking every hit by
     (search_rank, published_at, pk) would order them, in statements that read only the best tiers of hits."""

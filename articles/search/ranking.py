@@ -49,6 +49,8 @@ def order_by_relevance(queryset):
         with postgres.bitmap_scans():
             count = counts.count_hits(queryset)
         ids = postgres.best_ids(queryset, query, RELEVANCE_DEPTH)
-        queryset = queryset.filter(postgres._PkAmong(F("pk"), ids=ids))
+        # The best hits by id alone: they are hits already, and testing the match again reads each one's big
+        # vector. The rank (headline and label columns only) is still computed for the order.
+        queryset = postgres.among(queryset, ids)
         queryset.query.newsroom_count = SearchCount(count.total, count.estimated, len(ids))
     return queryset.order_by(F("search_rank").desc(), *newest_first())
