@@ -146,6 +146,12 @@ def facet_scope(articles, limit=None):
     return articles.order_by("-published_at", "-pk").values("pk")[: limit or FACET_SCOPE]
 
 
+def facet_ids(articles):
+    """The ids of facet_scope(`articles`), read once for the four facet counts."""
+    # As a subquery each count found the newest matches again: four times 40-250 ms on a reporter or tag page.
+    return list(facet_scope(articles).values_list("pk", flat=True))
+
+
 def facet_cover(count):
     """How many of `count` matching articles the facets count: all of them, up to FACET_SCOPE."""
     return min(count, FACET_SCOPE)
@@ -251,7 +257,7 @@ def active_filter_chips(filterset, params, preset=()):
 
 def facet_links(articles, params, cleaned, preset=()):
     """Facet counts for the filtered `articles` (within facet_scope), each a link adding that value to `params`."""
-    scope = facet_scope(articles)
+    scope = facet_ids(articles)
     chosen_tags = {tag.slug for tag in cleaned.get("tag") or []}
     facets = {}
     facets["tag"] = [

@@ -453,9 +453,6 @@ class SubjectArticleListView(ArticleListView):
 
     def get(self, request, *args, **kwargs):
         self.subject = self.get_subject()
-        # A subject named only in drafts is not public yet.
-        if not self.subject_articles().exists():
-            raise Http404("没有相关的已发布文章。")
         return super().get(request, *args, **kwargs)
 
     def get_subject(self):
@@ -482,6 +479,9 @@ class SubjectArticleListView(ArticleListView):
         # Unless other filters narrow it, the list is every article about the subject: its count is the total.
         paginator = context["page_obj"].paginator
         total = search.count_matches(self.subject_articles()) if self.narrowed() else paginator.search_count
+        # A subject named only in drafts is not public yet.
+        if not total.total:
+            raise Http404("没有相关的已发布文章。")
         context.update(
             subject=self.subject, subject_field=self.subject_field, subject_total=total.total, subject_count=total
         )
