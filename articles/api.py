@@ -15,7 +15,7 @@ from .filters import (
     PAGE_SIZE,
     ArticleFilter,
     facet_cover,
-    facet_scope,
+    facet_ids,
     month_counts,
     organisation_counts,
     reporter_counts,
@@ -117,7 +117,7 @@ def page_url(request, number):
 
 
 def facets(articles):
-    scope = facet_scope(articles)
+    scope = facet_ids(articles)
     return {
         "tags": [{"slug": t.slug, "name": t.name, "count": t.article_count} for t in tag_counts(scope)],
         "reporters": [{"slug": r.slug, "name": r.name, "count": r.article_count} for r in reporter_counts(scope)],

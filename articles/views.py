@@ -36,6 +36,7 @@ from .filters import (
     organisation_counts,
     reporter_counts,
     tag_counts,
+    with_tags,
 )
 from .models import Article, Byline, Organisation, Page, Reporter
 from .related import related_articles
@@ -452,10 +453,6 @@ class SubjectArticleListView(ArticleListView):
 
     def get(self, request, *args, **kwargs):
         self.subject = self.get_subject()
-        self.subject_total = self.subject_articles().count()
-        # A subject named only in drafts is not public yet.
-        if not self.subject_total:
-            raise Http404("没有相关的已发布文章。")
         return super().get(request, *args, **kwargs)
 
     def get_subject(self):
@@ -468,9 +465,26 @@ class SubjectArticleListView(ArticleListView):
     def get_preset(self):
         return {self.subject_field: self.subject.slug}
 
+    def narrowed(self) -> bool:
+        """Whether the query string narrows the list within the subject's articles (a role, a kind, a search…)."""
+        for name, value in getattr(self.filterset.form, "cleaned_data", {}).items():
+            if name == "sort" or not value:  # the tags are a queryset, already read by the filter
+                continue
+            if name != self.subject_field or (name == "tag" and len(value) > 1):
+                return True
+        return False
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(subject=self.subject, subject_field=self.subject_field, subject_total=self.subject_total)
+        # Unless other filters narrow it, the list is every article about the subject: its count is the total.
+        paginator = context["page_obj"].paginator
+        total = search.count_matches(self.subject_articles()) if self.narrowed() else paginator.search_count
+        # A subject named only in drafts is not public yet.
+        if not total.total:
+            raise Http404("没有相关的已发布文章。")
+        context.update(
+            subject=self.subject, subject_field=self.subject_field, subject_total=total.total, subject_count=total
+        )
         # A new article naming the subject bumps its key; an edit of a listed article (a co-author renamed) its own.
         depends_on(self.request, subject_key(self.subject_field, self.subject.pk))
         depends_on(self.request, *(article_key(article.pk) for article in context["page_obj"].object_list))
@@ -529,7 +543,7 @@ class TagDetailView(SubjectArticleListView):
         return get_object_or_404(Tag, slug=self.kwargs["slug"])
 
     def subject_articles(self):
-        return Article.objects.published().filter(tags=self.subject)
+        return with_tags(Article.objects.published(), [self.subject])
 
 
 @require_safe

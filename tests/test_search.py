@@ -247,6 +247,19 @@ def test_counting_what_is_not_a_search():
     assert search.SearchPaginator(Article.objects.published(), 20).count == 1
 
 
+def test_lists_are_counted_like_searches(monkeypatch):
+    for n in range(3):
+        make(title=f"新闻{n}")
+    paginator = search.SearchPaginator(Article.objects.published(), 20)
+    assert (paginator.count, paginator.count_is_estimate, paginator.count_display) == (3, False, "3")
+    monkeypatch.setattr(search.counts, "EXACT_COUNT_LIMIT", 2)
+    count = search.count_matches(Article.objects.published())
+    if connection.vendor == "postgresql":  # past the limit, the planner's estimate, never below the limit
+        assert count.estimated and count.total >= 3 and str(count).startswith("约 ")
+    else:
+        assert count == search.SearchCount(3)
+
+
 @pytest.mark.parametrize(
     ("value", "shown"), [(98, 98), (1349, 1300), (11_130, 11_000), (198_432, 200_000), (2_950_000, 3_000_000)]
 )
