@@ -79,7 +79,8 @@ def multiply(copies: int, log=print) -> dict:
             {
                 '"id"': "id + %(issue)s",
                 '"date"': "date - %(span)s * %(copy)s",
-                '"import_ref"': "import_ref || '~' || %(copy)s",
+                # the copy's new id: unique however often the archive is multiplied (a copy of a copy included)
+                '"import_ref"': "left(import_ref, 60) || '~' || (id + %(issue)s)",
             },
         ),
         (
@@ -89,9 +90,9 @@ def multiply(copies: int, log=print) -> dict:
             {
                 '"id"': "id + %(page)s",
                 '"issue_id"': "issue_id + %(issue)s",
-                '"import_ref"': "import_ref || '~' || %(copy)s",
-                # unique, 64 characters: the copy's number replaces the last ten
-                '"content_hash"': "left(content_hash, 54) || '~' || lpad(%(copy)s::text, 9, '0')",
+                '"import_ref"': "left(import_ref, 60) || '~' || (id + %(page)s)",
+                # unique (64 characters at most): a hash of the original's and the copy's new id
+                '"content_hash"': "md5(content_hash || '~' || (id + %(page)s))",
             },
         ),
         (
