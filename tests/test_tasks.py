@@ -33,6 +33,35 @@ def found(query):
     return list(search.search_articles(Article.objects.published(), query).values_list("pk", flat=True))
 
 
+def union_named_in_three_articles():
+    """海淀区总工会 linked to three indexed articles: (organisation, articles)."""
+    union = factories.OrganisationFactory(name="海淀区总工会")
+    articles = [factories.ArticleFactory(body=f"第{n}次会议召开。") for n in range(3)]
+    for article in articles:
+        article.organisations.add(union)
+    search.update_search_index([article.pk for article in articles])
+    return union, articles
+
+
+def rename_in_admin(client, organisation, name):
+    """Post the organisation's change form with a new name, as an editor saving it would."""
+    response = client.post(
+        reverse("admin:articles_organisation_change", args=[organisation.pk]),
+        {
+            "name": name,
+            "slug": organisation.slug,
+            "kind": organisation.kind,
+            "parent": "",
+            "aliases-TOTAL_FORMS": "0",
+            "aliases-INITIAL_FORMS": "0",
+            "aliases-MIN_NUM_FORMS": "0",
+            "aliases-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    assert Organisation.objects.get(pk=organisation.pk).name == name
+
+
 def test_admin_upload_imports_in_a_task_and_the_page_follows_it(database_tasks, superuser_client, seeds_dir):
     url = reverse("admin:articles_article_import")
     page_file = sorted(seeds_dir.glob("*.txt"))[0]
@@ -71,29 +100,11 @@ def test_import_job_of_a_vanished_batch_fails_with_its_reason(database_tasks, su
 
 
 def test_admin_rename_enqueues_and_the_worker_reindexes(database_tasks, superuser_client):
-    union = factories.OrganisationFactory(name="海淀区总工会")
-    articles = [factories.ArticleFactory(body=f"第{n}次会议召开。") for n in range(3)]
-    for article in articles:
-        article.organisations.add(union)
-    search.update_search_index([article.pk for article in articles])
+    union, articles = union_named_in_three_articles()
     DBTaskResult.objects.all().delete()  # the factories' own saves queued nothing the test looks at
     assert sorted(found("海淀区总工会")) == sorted(a.pk for a in articles)
 
-    response = superuser_client.post(
-        reverse("admin:articles_organisation_change", args=[union.pk]),
-        {
-            "name": "海淀区职工联合会",
-            "slug": union.slug,
-            "kind": union.kind,
-            "parent": "",
-            "aliases-TOTAL_FORMS": "0",
-            "aliases-INITIAL_FORMS": "0",
-            "aliases-MIN_NUM_FORMS": "0",
-            "aliases-MAX_NUM_FORMS": "1000",
-        },
-    )
-    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
-    assert Organisation.objects.get(pk=union.pk).name == "海淀区职工联合会"
+    rename_in_admin(superuser_client, union, "海淀区职工联合会")
     # The rename's revision holds the organisation, not a copy of each article link (that grew with the archive).
     revision = Version.objects.get_for_object(union).first().revision
     assert [version.object for version in revision.version_set.all()] == [union]

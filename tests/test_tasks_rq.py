@@ -3,7 +3,6 @@
 
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,23 +13,15 @@ from urllib.parse import quote, urlsplit
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.urls import reverse
 from django_tasks import TaskResultStatus, task_backends
 
-from articles import search
-from articles.models import Article, Organisation
-from tests import factories
+from articles.devtools.benchmark import _free_port
 from tests.conftest import IN_CI
+from tests.test_tasks import found, rename_in_admin, union_named_in_three_articles
 
 # The worker is another process: it reads what the test committed and commits what it does. As in
 # tests/test_tasks.py, no serialized_rollback, so the test logs in as a superuser (the flush removes the groups).
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _free_port() -> int:
-    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -118,37 +109,15 @@ def run_rq_worker(redis_url, database_url):
     assert worker.returncode == 0, f"rqworker exited with {worker.returncode}:\n{worker.stdout}\n{worker.stderr}"
 
 
-def found(query):
-    return list(search.search_articles(Article.objects.published(), query).values_list("pk", flat=True))
-
-
 def test_admin_rename_enqueues_in_redis_and_the_rq_worker_reindexes(rq_tasks, superuser_client, tmp_path):
     from django_rq import get_queue
 
-    union = factories.OrganisationFactory(name="海淀区总工会")
-    articles = [factories.ArticleFactory(body=f"第{n}次会议召开。") for n in range(3)]
-    for article in articles:
-        article.organisations.add(union)
-    search.update_search_index([article.pk for article in articles])
+    union, articles = union_named_in_three_articles()
     queue = get_queue("default")
     queue.empty()  # the factories' own saves queued nothing the test looks at
     assert sorted(found("海淀区总工会")) == sorted(a.pk for a in articles)
 
-    response = superuser_client.post(
-        reverse("admin:articles_organisation_change", args=[union.pk]),
-        {
-            "name": "海淀区职工联合会",
-            "slug": union.slug,
-            "kind": union.kind,
-            "parent": "",
-            "aliases-TOTAL_FORMS": "0",
-            "aliases-INITIAL_FORMS": "0",
-            "aliases-MIN_NUM_FORMS": "0",
-            "aliases-MAX_NUM_FORMS": "1000",
-        },
-    )
-    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
-    assert Organisation.objects.get(pk=union.pk).name == "海淀区职工联合会"
+    rename_in_admin(superuser_client, union, "海淀区职工联合会")
     # The request put one job in Redis and did not reindex.
     assert queue.count == 1
     job_id = queue.job_ids[0]
