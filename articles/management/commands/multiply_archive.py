@@ -66,15 +66,14 @@ def multiply(copies: int, log=print) -> dict:
         days = max(days, (last_day - first_day).days + 1)
     span = datetime.timedelta(days=days)
     # Ids of copy k are the original's plus k * shift: readable and disjoint.
-    shifts = {
-        name: 10 ** len(str(_highest(table)))
-        for name, table in (("issue", issue_table), ("page", page_table), ("article", article_table))
-    }
     highests = {"issue": _highest(issue_table), "page": _highest(page_table), "article": highest}
+    shifts = {name: 10 ** len(str(value)) for name, value in highests.items()}
+    # (table, columns, key column, whose ids the key holds, columns computed for the copy)
     plan = [
         (
             issue_table,
             _columns(Issue, skip=()),
+            '"id"',
             "issue",
             {
                 '"id"': "id + %(issue)s",
@@ -86,6 +85,7 @@ def multiply(copies: int, log=print) -> dict:
         (
             page_table,
             _columns(Page, skip=()),
+            '"id"',
             "page",
             {
                 '"id"': "id + %(page)s",
@@ -98,6 +98,7 @@ def multiply(copies: int, log=print) -> dict:
         (
             article_table,
             _columns(Article, skip=("import_ref",)),
+            '"id"',
             "article",
             {
                 '"id"': "id + %(article)s",
@@ -107,16 +108,21 @@ def multiply(copies: int, log=print) -> dict:
                 '"published_at"': "published_at - %(span)s * %(copy)s",
             },
         ),
-        (quote(Byline._meta.db_table), _columns(Byline), "article", {'"article_id"': "article_id + %(article)s"}),
+        (
+            quote(Byline._meta.db_table),
+            _columns(Byline),
+            '"article_id"',
+            "article",
+            {'"article_id"': "article_id + %(article)s"},
+        ),
         (
             quote(Article.organisations.through._meta.db_table),
             _columns(Article.organisations.through),
+            '"article_id"',
             "article",
             {'"article_id"': "article_id + %(article)s"},
         ),
     ]
-    keys = {"issue": '"id"', "page": '"id"', "article": '"id"'}
-    link_keys = {quote(Byline._meta.db_table): '"article_id"', plan[4][0]: '"article_id"'}
     tagged = TaggedItem._meta.db_table
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -126,8 +132,8 @@ def multiply(copies: int, log=print) -> dict:
         for copy in range(1, copies + 1):
             params = {name: copy * shift for name, shift in shifts.items()} | {"span": span, "copy": copy}
             with transaction.atomic(), connection.cursor() as cursor:
-                for table, columns, owner, computed in plan:
-                    key = link_keys.get(table, keys[owner])
+                # Each table's rows of the original archive: those whose key (own id, or article id) is not a copy's.
+                for table, columns, key, owner, computed in plan:
                     _copy_rows(
                         cursor, table, columns, key=key, highest=highests[owner], computed=computed, params=params
                     )
