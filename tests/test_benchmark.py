@@ -131,6 +131,12 @@ def test_small_benchmark_run_writes_every_figure(tmp_path):
     assert admin["organisation_articles"] > 0 and admin["found_by_new_name"] == admin["organisation_articles"]
     assert admin["rename_request_ms"] > 0 and admin["rename_reindex_s"] > 0
     assert "admin.rename_reindex_s" in run.stdout
+    # The changelist per filter and search, each with its query count.
+    variants = {"plain", "page_far", "status", "date", "organisation", "search_organisation", "reporter"}
+    assert variants | {"search_reporter", "tag", "search_word"} == set(admin["changelist_p95_ms"])
+    assert set(admin["changelist_queries"]) == set(admin["changelist_p95_ms"]) == set(admin["changelist_p50_ms"])
+    assert all(value > 0 for value in admin["changelist_p95_ms"].values())
+    assert admin["changelist_p95_ms_max"] == max(admin["changelist_p95_ms"].values())
     if shutil.which("wrk"):
         assert set(figures["pages"]) >= PAGE_KEYS
     else:
