@@ -10,7 +10,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
 from . import images, search
-from .cache import article_key, depends_on, issue_key
+from .cache import LISTS, article_key, depends_on, issue_key
 from .filters import (
     PAGE_SIZE,
     ArticleFilter,
@@ -154,6 +154,7 @@ def article_list(request):
     except EmptyPage:
         return json_error("没有这一页。", 404, count=paginator.count)
     query = filterset.form.cleaned_data.get("q", "")
+    depends_on(request, LISTS, *(article_key(article.pk) for article in page.object_list))
     return json_response(
         {
             "count": paginator.count,

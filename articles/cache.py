@@ -34,6 +34,10 @@ MAX_KEYS = 2000
 # A page is stored only if none of its keys was bumped after its rendering began (it may hold the old content).
 # Versions are app-server clock times, so servers' clocks must agree (NTP) to within this margin.
 CLOCK_MARGIN_NS = 0
+# The version a page holds for a key bumped while it was rendered: never current, so the page counts as stale.
+STALE = -1
+# How long one request may hold the render of a stale list while others are served the previous one.
+RENDER_CLAIM_SECONDS = 30
 
 
 def article_key(pk) -> str:
@@ -308,31 +312,68 @@ def cache_public_page(view):
         # Hashed: a query string may hold any character, and memcached-style keys allow few.
         key = "page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
         entry = cache.get(key)
+        claimed = False
         if entry is not None:
-            stored_versions, until, response = entry
-            if (until is None or timezone.now() < until) and versions(stored_versions) == stored_versions:
-                return response
-        started = time.time_ns()
-        request._page_deps = set()
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        response = _public(response)
-        if response.status_code == 200 and not response.streaming and not response.cookies:
-            keys = {ALL} | (request._page_deps or {LISTS})
-            current = versions(keys)
-            # A key bumped while (or just before) the page was rendered: the page may show the old content.
-            fresh = all(number <= started - CLOCK_MARGIN_NS for number in current.values())
-            until = next_scheduled()
-            if until is not None:
-                timeout = max(1, min(timeout, int((until - timezone.now()).total_seconds()) + 1))
-            if fresh:
-                set_response_etag(response)
-                response.headers["Last-Modified"] = http_date(started / 1e9)
-                cache.set(key, (current, until, response), timeout)
-        return response
+            stored_versions, until, response, rendered_ns = entry
+            if until is None or timezone.now() < until:
+                current = versions(stored_versions)
+                if current == stored_versions:
+                    return response
+                if _only_new_articles(stored_versions, current):
+                    if _young(rendered_ns):
+                        return response
+                    # cache.add is atomic on every backend: one request renders, the others keep the last list.
+                    claimed = cache.add(_claim_key(key), 1, RENDER_CLAIM_SECONDS)
+                    if not claimed:
+                        return response
+        try:
+            return _render_and_store(view, request, key, timeout, args, kwargs)
+        finally:
+            if claimed:
+                cache.delete(_claim_key(key))
 
     return wrapper
+
+
+def _only_new_articles(stored: dict, current: dict) -> bool:
+    """Only LISTS moved: articles were added to or published in the lists; nothing the page shows changed."""
+    return all(current[key] == number for key, number in stored.items() if key != LISTS)
+
+
+def _young(rendered_ns: int) -> bool:
+    """Whether a list may still be served without the articles added since it was rendered.
+
+    During an import the lists change every few seconds; readers see new articles within
+    NEWSROOM_LIST_REFRESH_SECONDS instead of every reader's request rendering the lists again (docs/site.md).
+    """
+    return time.time_ns() - rendered_ns < settings.NEWSROOM_LIST_REFRESH_SECONDS * 1_000_000_000
+
+
+def _claim_key(key: str) -> str:
+    return "render:" + key
+
+
+def _render_and_store(view, request, key, timeout, args, kwargs):
+    started = time.time_ns()
+    request._page_deps = set()
+    response = view(request, *args, **kwargs)
+    if hasattr(response, "render") and callable(response.render):
+        response = response.render()
+    response = _public(response)
+    if response.status_code == 200 and not response.streaming and not response.cookies:
+        keys = {ALL} | (request._page_deps or {LISTS})
+        # A key bumped while (or just before) the page was rendered: the page may show the old content, so it is
+        # stored as already stale on that key (a version no change ever has).
+        stored = {
+            key: (number if number <= started - CLOCK_MARGIN_NS else STALE) for key, number in versions(keys).items()
+        }
+        until = next_scheduled()
+        if until is not None:
+            timeout = max(1, min(timeout, int((until - timezone.now()).total_seconds()) + 1))
+        set_response_etag(response)
+        response.headers["Last-Modified"] = http_date(started / 1e9)
+        cache.set(key, (stored, until, response, started), timeout)
+    return response
 
 
 def _public(response):

@@ -15,6 +15,7 @@ from django.utils.text import Truncator
 from taggit.models import Tag
 
 from . import images
+from .cache import LISTS, article_key, depends_on
 from .filters import newest_first
 from .models import Article, Byline, Organisation, Reporter
 
@@ -69,7 +70,10 @@ class LatestArticlesFeed(Feed):
         return Article.objects.published()
 
     def items(self, subject=None):
-        return newest_first(self.articles(subject).with_listing_relations())[:FEED_LENGTH]
+        articles = list(newest_first(self.articles(subject).with_listing_relations())[:FEED_LENGTH])
+        # New articles may join a minute late; a withdrawn or edited one leaves at once (docs/site.md, "Caching").
+        depends_on(self.request, LISTS, *(article_key(article.pk) for article in articles))
+        return articles
 
     def item_title(self, article):
         return article.headline

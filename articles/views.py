@@ -137,12 +137,12 @@ class HomeView(TemplateView):
             front = list(published.filter(issue=latest_issue).with_listing_relations().in_page_order())
             recent = recent.exclude(issue=latest_issue)
             context.update(issue_navigation(self.request, latest_issue, pages_of(front, latest_issue), latest=True))
+        recent = list(recent.order_by(F("issue__date").desc(nulls_last=True), "-published_at", "-pk")[:RECENT_LIMIT])
+        depends_on(self.request, *(article_key(article.pk) for article in front + recent))
         context.update(
             latest_issue=latest_issue,
             front_articles=front,
-            recent_articles=recent.order_by(F("issue__date").desc(nulls_last=True), "-published_at", "-pk")[
-                :RECENT_LIMIT
-            ],
+            recent_articles=recent,
             popular_tags=tag_counts(newest, POPULAR_LIMIT),
             popular_reporters=reporter_counts(newest, POPULAR_LIMIT),
             popular_organisations=organisation_counts(newest, POPULAR_LIMIT),
@@ -185,7 +185,7 @@ class ArticleListView(LenientPaginationMixin, FilterView):
         filterset = self.filterset
         preset = set(self.get_preset())
         if not preset:
-            depends_on(self.request, LISTS)
+            depends_on(self.request, LISTS, *(article_key(article.pk) for article in context["page_obj"].object_list))
         params = valid_params(filterset, self.request)
         cleaned = getattr(filterset.form, "cleaned_data", {})
         page = context["page_obj"]
@@ -294,8 +294,8 @@ class IssueListView(LenientPaginationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        depends_on(self.request, LISTS)
         page = context["page_obj"]
+        depends_on(self.request, LISTS, *(issue_key(issue.pk) for issue in page.object_list))
         context.update(
             params=QueryDict(),
             page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),

@@ -20,6 +20,14 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_content_types():
+    """Forget content type ids read in an earlier test: a transactional test's flush re-creates the rows."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
 def _database_vendor() -> str:
     from django.db import connection
 

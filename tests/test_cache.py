@@ -1,6 +1,8 @@
 """The page cache: anonymous readers get cached pages; a change invalidates the pages that show it, and only those."""
 
 import datetime
+import hashlib
+import time
 
 import pytest
 from django.core.cache import cache
@@ -279,3 +281,71 @@ def test_redating_an_issue_invalidates_its_articles_pages(client):
     for url in (a.get_absolute_url(), reporter_page):
         body = client.get(url).content.decode()
         assert "2022年1月4日" in body and "2022年1月3日" not in body, url
+
+
+def test_lists_show_new_articles_after_the_refresh_delay(client, settings, monkeypatch):
+    settings.NEWSROOM_LIST_REFRESH_SECONDS = 60
+    for day, title in ((datetime.date(2024, 5, 6), "最新一期的文章"), (datetime.date(2022, 5, 6), "先到的文章")):
+        issue = IssueFactory(date=day)
+        ArticleFactory(issue=issue, page=PageFactory(issue=issue, number=1), title=title)
+    for url in ("/articles/", "/", "/feeds/latest/"):
+        client.get(url)
+    # An older issue than both, so the home page's latest issue and its 上一期 stay as they were.
+    older = IssueFactory(date=datetime.date(2020, 5, 6))
+    ArticleFactory(issue=older, page=PageFactory(issue=older, number=1), title="后来的文章")
+    # Within the delay the lists are served as rendered; the new article's own page is there at once.
+    for url in ("/articles/", "/", "/feeds/latest/"):
+        assert "后来的文章" not in client.get(url).content.decode(), url
+    later = time.time_ns() + 61 * 1_000_000_000
+    monkeypatch.setattr(page_cache_module.time, "time_ns", lambda: later)
+    for url in ("/articles/", "/", "/feeds/latest/"):
+        assert "后来的文章" in client.get(url).content.decode(), url
+
+
+def test_a_withdrawn_or_retitled_article_leaves_the_lists_at_once(client, settings):
+    settings.NEWSROOM_LIST_REFRESH_SECONDS = 3600
+    withdrawn, retitled = ArticleFactory(title="将被撤回的文章"), ArticleFactory(title="旧的标题")
+    for url in ("/articles/", "/", "/feeds/latest/", "/api/articles/"):
+        client.get(url)
+    withdrawn.status = Article.Status.DRAFT
+    withdrawn.save()
+    retitled.title = "改过的标题"
+    retitled.save()
+    for url in ("/articles/", "/", "/feeds/latest/", "/api/articles/"):
+        body = client.get(url).content.decode()
+        assert "将被撤回的文章" not in body and "旧的标题" not in body and "改过的标题" in body, url
+
+
+def test_one_request_renders_a_stale_list_while_the_others_keep_the_last_one(client, django_assert_num_queries):
+    ArticleFactory(title="先到的文章")
+    client.get("/articles/")
+    ArticleFactory(title="后来的文章")
+    key = "page:" + hashlib.sha256(b"/articles/").hexdigest()
+    # Another request holds the render: this one gets the last list, for one query (the versions).
+    assert cache.add("render:" + key, 1, 30)
+    with django_assert_num_queries(1):
+        body = client.get("/articles/").content.decode()
+    assert "先到的文章" in body and "后来的文章" not in body
+    cache.delete("render:" + key)
+    # The claim is free: this request renders the list, and releases the claim when it is done.
+    assert "后来的文章" in client.get("/articles/").content.decode()
+    assert cache.get("render:" + key) is None
+
+
+def test_a_page_rendered_while_its_keys_moved_is_stored_as_stale(client, monkeypatch):
+    article = ArticleFactory(title="渲染中被改")
+    url = article.get_absolute_url()
+    real = page_cache_module.versions
+
+    def bumped_during_render(keys):
+        # The article is edited between the render's start and the reading of the versions.
+        page_cache_module.bump_keys([f"a:{article.pk}"])
+        monkeypatch.setattr(page_cache_module, "versions", real)
+        return real(keys)
+
+    monkeypatch.setattr(page_cache_module, "versions", bumped_during_render)
+    client.get(url)
+    stored, *_ = cache.get("page:" + hashlib.sha256(url.encode()).hexdigest())
+    assert stored[f"a:{article.pk}"] == page_cache_module.STALE
+    Article.objects.filter(pk=article.pk).update(title="改好的标题")
+    assert "改好的标题" in client.get(url).content.decode()

@@ -81,7 +81,8 @@ def test_admin_upload_imports_in_a_task_and_the_page_follows_it(database_tasks, 
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE, job.error
     assert job.files_done == job.files_total == 1
-    assert job.report["counts"]["created"] == 1 and job.report["articles_created"] == Article.objects.count() > 0
+    assert job.report["counts"]["created"] == 1, job.report
+    assert job.report["articles_created"] == Article.objects.count() > 0
     assert not Article.objects.published().exists(), "the editor asked for drafts"
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     done = superuser_client.get(confirmed["Location"]).content.decode()

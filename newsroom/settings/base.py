@@ -143,6 +143,8 @@ elif CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "newsroom"}}
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 300)
+# How late lists, searches and feeds may show newly added articles (docs/site.md, "Lists during an import").
+NEWSROOM_LIST_REFRESH_SECONDS = env_int("DJANGO_LIST_REFRESH_SECONDS", 60)
 # Cache-Control max-age of anonymous readers' pages, for browsers and a CDN; short, as an edit cannot recall them.
 NEWSROOM_HTTP_CACHE_SECONDS = env_int("DJANGO_HTTP_CACHE_SECONDS", 60)
 

@@ -21,6 +21,8 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 # Page-cache behaviour has its own tests (tests/test_cache.py), which switch it on.
 NEWSROOM_PAGE_CACHE_SECONDS = 0
+# A cached list shows a new article at the next request, as the tests expect unless they set a delay.
+NEWSROOM_LIST_REFRESH_SECONDS = 0
 # Tasks run inside the request that enqueues them; tests/test_tasks.py switches to the database backend and a worker,
 # tests/test_tasks_rq.py to RQ, a throwaway Redis and an rqworker process.
 # A benchmark run under these settings asks for the database backend through the environment.
