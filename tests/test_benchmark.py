@@ -189,3 +189,39 @@ def test_bench_tools_never_fail_and_say_what_is_missing(tmp_path):
     )
     assert run.returncode == 0
     assert "wrk is missing" in run.stdout or "could not install wrk" in run.stdout
+
+
+def test_loadtest_warms_the_pages_then_holds_connections_beside_an_import(tmp_path, seeds_dir):
+    if not shutil.which("wrk"):
+        if os.environ.get("CI"):
+            pytest.fail("wrk is missing in CI: .ci/run installs it")
+        pytest.skip("wrk is not installed (apt-get install wrk)")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'load.sqlite3'}"}
+    env["DJANGO_SETTINGS_MODULE"] = "newsroom.settings.test"
+    subprocess.run([*MANAGE, "migrate", "-v0"], env=env, check=True, cwd=settings.BASE_DIR)
+    subprocess.run([*MANAGE, "import_seeds", str(seeds_dir)], env=env, check=True, cwd=settings.BASE_DIR)
+    more = tmp_path / "more"
+    subprocess.run(
+        [*MANAGE, "generate_archive", "--articles", "60", "--seed", "5", "--out", str(more)],
+        env=env,
+        check=True,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+    )
+    out = tmp_path / "load.json"
+    run = subprocess.run(
+        [*MANAGE, "loadtest", "--connections", "4", "--seconds", "3", "--workers", "1"]
+        + ["--with-import", str(more), "--json", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    figures = json.loads(out.read_text())
+    assert figures["requests"] > 0 and figures["non_2xx"] == figures["socket_errors"] == 0
+    assert figures["import_exit_code"] == 0 and "created" in figures["import_summary"]
+    # Every distinct page was requested once before the load; the served site's list delay is reported.
+    assert figures["distinct_urls"] <= figures["urls"] and figures["warm_up_seconds"] > 0
+    assert figures["list_refresh_seconds"] == 60
+    assert "rendered once" in run.stderr

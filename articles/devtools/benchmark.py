@@ -39,6 +39,8 @@ from django.test.utils import (
 )
 from django.utils import timezone
 
+from newsroom.settings import base as production_settings
+
 from .. import search
 from ..filters import ArticleFilter
 from ..models import Article, Issue, Reporter
@@ -839,6 +841,9 @@ def run_load(*, connections: int, seconds: int, workers: int, import_folder: Pat
         script.write(WRK_MIX % ", ".join(json.dumps(path) for path in paths))
     try:
         with gunicorn_server(workers=workers) as base:
+            # A running site has its pages cached; both runs start from there, so the import is what differs.
+            warm_seconds = warm_up(base, paths, workers)
+            log(f"load: {len(set(paths))} pages rendered once in {warm_seconds} s")
             if import_folder:
                 importer = subprocess.Popen(
                     [*MANAGE, "import_seeds", str(import_folder)],
@@ -855,7 +860,17 @@ def run_load(*, connections: int, seconds: int, workers: int, import_folder: Pat
                 text=True,
                 check=True,
             ).stdout
-        result = {"connections": connections, "seconds": seconds, "gunicorn_workers": workers, "urls": len(paths)}
+        result = {
+            "connections": connections,
+            "seconds": seconds,
+            "gunicorn_workers": workers,
+            "urls": len(paths),
+            "distinct_urls": len(set(paths)),
+            "warm_up_seconds": warm_seconds,
+            "page_cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
+            # As gunicorn's production settings read it, whatever settings this process runs under.
+            "list_refresh_seconds": production_settings.NEWSROOM_LIST_REFRESH_SECONDS,
+        }
         result.update(_parse_wrk(output))
         if importer is not None:
             out, _ = importer.communicate(timeout=3600)
@@ -867,6 +882,20 @@ def run_load(*, connections: int, seconds: int, workers: int, import_folder: Pat
         os.unlink(script.name)
         if importer is not None and importer.poll() is None:
             os.killpg(importer.pid, signal.SIGTERM)
+
+
+def warm_up(base: str, paths: list[str], workers: int) -> float:
+    """Request each distinct path once, `workers` at a time; the seconds it took."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def fetch(path):
+        with urllib.request.urlopen(base + path, timeout=120) as response:
+            response.read()
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(fetch, dict.fromkeys(paths)))
+    return round(time.perf_counter() - start, 1)
 
 
 @contextmanager
