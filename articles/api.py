@@ -139,9 +139,7 @@ def article_list(request):
     number = positive_int(request.GET.get("page"), 1)
     if number is None:
         return json_error("page 须为正整数。", 400)
-    filterset = ArticleFilter(
-        data=request.GET, queryset=Article.objects.published().with_listing_relations(), request=request
-    )
+    filterset = ArticleFilter(data=request.GET, queryset=Article.objects.published().with_labels(), request=request)
     if not filterset.is_valid():
         # Codes only: some messages quote the rejected value back.
         errors = {
@@ -172,7 +170,7 @@ def article_list(request):
 @require_safe
 def article_detail(request, pk):
     """GET /api/articles/<id>/: one published article with its body as a list of paragraphs."""
-    article = Article.objects.published().with_listing_relations().filter(pk=pk).first()
+    article = Article.objects.published().with_labels().filter(pk=pk).first()
     if article is None:
         return json_error("没有这篇文章。", 404)
     depends_on(request, article_key(article.pk), issue_key(article.issue_id))

@@ -248,11 +248,14 @@ class ArticleQuerySet(models.QuerySet):
             .select_related("issue", "page")
             .prefetch_related(
                 Prefetch("bylines", queryset=Byline.objects.select_related("reporter").order_by("order", "pk")),
-                "tags",
-                "organisations",
                 Prefetch("images", queryset=Image.objects.select_related("credit").order_by("order", "pk")),
             )
         )
+
+    def with_labels(self):
+        """A list row's relations plus the tags and organisations (an article's page, the feeds, the API)."""
+        # Not in with_listing_relations: HTML lists do not show them, and taggit's prefetch costs per row.
+        return self.with_listing_relations().prefetch_related("tags", "organisations")
 
     def in_page_order(self):
         """As printed: by page, then by position on the page (undated pages last)."""

@@ -23,7 +23,7 @@ def related_articles(article: Article, *, limit: int = RELATED_LIMIT) -> list[Ar
     """Published articles sharing the most tags and organisations with `article`, nearest in the archive first.
 
     Runs two queries whatever the size of the archive: the link rows near this article, then the candidates.
-    Tags and organisations must be prefetched (Article.objects.with_listing_relations()).
+    Tags and organisations must be prefetched (Article.objects.with_labels()).
     """
     tag_ids = sorted(tag.pk for tag in article.tags.all())
     organisation_ids = sorted(organisation.pk for organisation in article.organisations.all())

@@ -221,7 +221,7 @@ class ArticleDetailView(DetailView):
     def get_queryset(self):
         # The other part of a continued story is linked from the page (上接/下转), in the same query.
         articles = (
-            Article.objects.with_listing_relations()
+            Article.objects.with_labels()
             .select_related("continuation")
             .defer("continuation__search_document", "continuation__search_vector", "continuation__body")
         )

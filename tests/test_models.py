@@ -129,7 +129,7 @@ def test_listing_relations_query_count_is_constant(django_assert_num_queries):
         ImageFactory(article=article, credit=ReporterFactory())
 
     def touch_everything():
-        for article in Article.objects.with_listing_relations():
+        for article in Article.objects.with_labels():
             _ = (article.issue, article.page, [b.reporter.name for b in article.bylines.all()])
             _ = (list(article.tags.all()), list(article.organisations.all()))
             _ = [(image.caption, image.credit_name) for image in article.images.all()]
@@ -145,3 +145,16 @@ def test_listing_relations_query_count_is_constant(django_assert_num_queries):
         ImageFactory(article=article, credit_text="新华社发")
     with django_assert_num_queries(5):
         touch_everything()
+
+
+def test_list_rows_leave_tags_and_organisations_to_the_pages_that_show_them(django_assert_num_queries):
+    article = ArticleFactory(tags=["劳模"])
+    BylineFactory(article=article)
+    article.organisations.add(OrganisationFactory())
+    # The articles, bylines and photos: an HTML list row shows no tags or organisations.
+    with django_assert_num_queries(3):
+        for row in Article.objects.with_listing_relations():
+            _ = (row.issue, row.page, [b.reporter.name for b in row.bylines.all()], list(row.images.all()))
+    row = Article.objects.with_labels().get()
+    with django_assert_num_queries(0):
+        assert [tag.name for tag in row.tags.all()] == ["劳模"] and len(row.organisations.all()) == 1

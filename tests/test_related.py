@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _loaded(article):
-    return Article.objects.with_listing_relations().get(pk=article.pk)
+    return Article.objects.with_labels().get(pk=article.pk)
 
 
 def test_more_shared_links_rank_first_and_drafts_never_show():
