@@ -339,6 +339,8 @@ class Article(models.Model):
             models.Index(fields=["published_at", "id"], name="article_published_id"),
             models.Index(fields=["issue", "position"], name="article_issue_position"),
             models.Index(fields=["event_date"], name="article_event_date"),
+            # 图片新闻 alone (?kind=photo), counted and listed newest first without reading the other articles.
+            models.Index(fields=["kind", "status", "published_at"], name="article_kind_published"),
             GinIndex(fields=["search_vector"], name="article_search_vector"),
         ]
         constraints = [
