@@ -10,6 +10,7 @@ from django.db.models.functions import TruncMonth
 from taggit.models import Tag
 
 from . import search
+from .expressions import among
 from .models import Article, Byline, Issue, Organisation, Reporter
 
 PAGE_SIZE = 20
@@ -152,7 +153,9 @@ def facet_ids(articles):
     # A search stays a subquery: reading its rows costs statements of its own (planner settings, docs/search.md).
     if getattr(articles.query, "newsroom_search", None):
         return facet_scope(articles)
-    return list(facet_scope(articles).values_list("pk", flat=True))
+    ids = list(facet_scope(articles).values_list("pk", flat=True))
+    # One array parameter: 2,000 placeholders in each of four counts cost more to build and parse than the counts.
+    return among(Article.objects.all(), ids).values("pk")
 
 
 def facet_cover(count):

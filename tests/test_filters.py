@@ -229,3 +229,17 @@ def test_invalid_field_is_ignored_while_valid_ones_apply(client, paper):
     response = client.get("/articles/", {"kind": "photo", "date_from": "not-a-date"})
     assert list(response.context["page_obj"].object_list) == [paper.photo]
     assert "起始日期" in response.content.decode()
+
+
+def test_facet_ids_are_one_parameter_whatever_their_number(django_assert_num_queries):
+    from articles.filters import facet_ids, tag_counts
+
+    for n in range(30):
+        ArticleFactory(tags=["劳模" if n % 2 else "工会"])
+    scope = facet_ids(Article.objects.published())
+    # The ids travel as one array (PostgreSQL) or one JSON text (SQLite), not as thirty placeholders.
+    _, params = tag_counts(scope).query.sql_with_params()
+    assert len(params) < 10
+    with django_assert_num_queries(1):
+        counts = {tag.name: tag.article_count for tag in tag_counts(scope)}
+    assert counts == {"劳模": 15, "工会": 15}

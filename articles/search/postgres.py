@@ -8,6 +8,7 @@ from contextlib import contextmanager, nullcontext
 from django.db import connection, transaction
 from django.db.models import BooleanField, F, Func, IntegerField
 
+from .. import expressions
 from ..models import Article
 from .query import SCORE_META, SCORE_TEXT, SCORE_TITLE, ParsedQuery, newest_first, tsquery_parts
 
@@ -58,21 +59,6 @@ class _Score(Func):
         return "(" + " + ".join(cases) + ")", (*params, *values)
 
 
-class _PkAmong(Func):
-    """pk = ANY(%s): one array parameter, where pk__in would send and parse hundreds of them."""
-
-    output_field = BooleanField()
-    conditional = True
-
-    def __init__(self, pk, *, ids):
-        super().__init__(pk)
-        self.ids = list(ids)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        pk_sql, pk_params = compiler.compile(self.source_expressions[0])
-        return f"{pk_sql} = ANY(%s)", (*pk_params, self.ids)
-
-
 def search(queryset, query: ParsedQuery):
     """The hits of `query` in `queryset`, annotated with search_rank."""
     parts = tsquery_parts(query)
@@ -118,7 +104,7 @@ def bitmap_scans():
 
 def among(queryset, ids: list[int]):
     """The search queryset narrowed to these of its hits, without testing its match again."""
-    return _without_match(queryset).filter(_PkAmong(F("pk"), ids=ids))
+    return expressions.among(_without_match(queryset), ids)
 
 
 def best_ids(queryset, query: ParsedQuery, limit: int) -> list[int]:
