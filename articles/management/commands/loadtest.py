@@ -14,7 +14,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--connections", type=int, default=64)
         parser.add_argument("--seconds", type=int, default=60)
-        parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+        parser.add_argument(
+            "--workers", type=int, default=4, help="gunicorn workers (4, as docs/deploy/newsroom.service runs)"
+        )
         parser.add_argument("--with-import", type=Path, default=None, help="import this folder during the load")
         parser.add_argument("--json", type=Path, default=None)
 
