@@ -790,6 +790,9 @@ end
 """
 
 
+IMPORT_NICENESS = 10
+
+
 def mixed_paths(limit: int = 200) -> list[str]:
     """A reader's mix: lists, searches, article pages and issue pages, newest content first."""
     articles = list(Article.objects.published().order_by("-published_at", "-pk")[:limit])
@@ -829,7 +832,9 @@ def _parse_wrk(output: str) -> dict:
     }
 
 
-def run_load(*, connections: int, seconds: int, workers: int, import_folder: Path | None, log) -> dict:
+def run_load(
+    *, connections: int, seconds: int, workers: int, threads: int = 1, import_folder: Path | None, log
+) -> dict:
     """Hold `connections` for `seconds` against gunicorn; with import_folder, an import runs alongside."""
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
@@ -840,13 +845,14 @@ def run_load(*, connections: int, seconds: int, workers: int, import_folder: Pat
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_MIX % ", ".join(json.dumps(path) for path in paths))
     try:
-        with gunicorn_server(workers=workers) as base:
+        with gunicorn_server(workers=workers, threads=threads) as base:
             # A running site has its pages cached; both runs start from there, so the import is what differs.
             warm_seconds = warm_up(base, paths, workers)
             log(f"load: {len(set(paths))} pages rendered once in {warm_seconds} s")
             if import_folder:
+                # Niced as the deployed task worker is (docs/deploy/newsroom-worker.service): readers come first.
                 importer = subprocess.Popen(
-                    [*MANAGE, "import_seeds", str(import_folder)],
+                    ["nice", "-n", str(IMPORT_NICENESS), *MANAGE, "import_seeds", str(import_folder)],
                     env=_child_env(),
                     cwd=settings.BASE_DIR,
                     stdout=subprocess.PIPE,
@@ -864,6 +870,8 @@ def run_load(*, connections: int, seconds: int, workers: int, import_folder: Pat
             "connections": connections,
             "seconds": seconds,
             "gunicorn_workers": workers,
+            "gunicorn_threads": threads,
+            "import_niceness": IMPORT_NICENESS if import_folder else None,
             "urls": len(paths),
             "distinct_urls": len(set(paths)),
             "warm_up_seconds": warm_seconds,
@@ -899,7 +907,7 @@ def warm_up(base: str, paths: list[str], workers: int) -> float:
 
 
 @contextmanager
-def gunicorn_server(*, workers: int):
+def gunicorn_server(*, workers: int, threads: int = 1):
     """gunicorn serving the site with debug off on a free loopback port; yields its base URL."""
     port = _free_port()
     env = _child_env()
@@ -915,6 +923,8 @@ def gunicorn_server(*, workers: int):
     subprocess.run([*MANAGE, "collectstatic", "--noinput", "-v0"], env=env, cwd=settings.BASE_DIR, check=True)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
+        # More than one thread: gunicorn's gthread workers, which keep connections alive between requests.
+        + ["--threads", str(threads)]
         + ["--timeout", "60", "--backlog", "2048"],
         env=env,
         cwd=settings.BASE_DIR,

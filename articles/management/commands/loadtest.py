@@ -17,15 +17,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=4, help="gunicorn workers (4, as docs/deploy/newsroom.service runs)"
         )
+        parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread above 1)")
         parser.add_argument("--with-import", type=Path, default=None, help="import this folder during the load")
         parser.add_argument("--json", type=Path, default=None)
 
-    def handle(self, *args, connections, seconds, workers, with_import, **options):
+    def handle(self, *args, connections, seconds, workers, threads, with_import, **options):
         try:
             result = run_load(
                 connections=connections,
                 seconds=seconds,
                 workers=workers,
+                threads=threads,
                 import_folder=with_import,
                 log=lambda line: self.stderr.write(line),
             )
