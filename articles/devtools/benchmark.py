@@ -833,7 +833,14 @@ def _parse_wrk(output: str) -> dict:
 
 
 def run_load(
-    *, connections: int, seconds: int, workers: int, threads: int = 1, import_folder: Path | None, log
+    *,
+    connections: int,
+    seconds: int,
+    workers: int,
+    threads: int = 1,
+    import_folder: Path | None,
+    access_log: Path | None = None,
+    log,
 ) -> dict:
     """Hold `connections` for `seconds` against gunicorn; with import_folder, an import runs alongside."""
     if not shutil.which("wrk"):
@@ -845,7 +852,7 @@ def run_load(
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_MIX % ", ".join(json.dumps(path) for path in paths))
     try:
-        with gunicorn_server(workers=workers, threads=threads) as base:
+        with gunicorn_server(workers=workers, threads=threads, access_log=access_log) as base:
             # A running site has its pages cached; both runs start from there, so the import is what differs.
             warm_seconds = warm_up(base, paths, workers)
             log(f"load: {len(set(paths))} pages rendered once in {warm_seconds} s")
@@ -907,7 +914,7 @@ def warm_up(base: str, paths: list[str], workers: int) -> float:
 
 
 @contextmanager
-def gunicorn_server(*, workers: int, threads: int = 1):
+def gunicorn_server(*, workers: int, threads: int = 1, access_log: Path | None = None):
     """gunicorn serving the site with debug off on a free loopback port; yields its base URL."""
     port = _free_port()
     env = _child_env()
@@ -925,6 +932,8 @@ def gunicorn_server(*, workers: int, threads: int = 1):
         [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
         # More than one thread: gunicorn's gthread workers, which keep connections alive between requests.
         + ["--threads", str(threads)]
+        # Status, microseconds and request line of each request, to find the slow pages of a run.
+        + (["--access-logfile", str(access_log), "--access-logformat", "%(s)s %(D)s %(r)s"] if access_log else [])
         + ["--timeout", "60", "--backlog", "2048"],
         env=env,
         cwd=settings.BASE_DIR,
