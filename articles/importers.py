@@ -614,6 +614,8 @@ class PageWriter:
         self._issues: dict[str, Issue] = {}
         # Short names already stored as an alias (of whichever organisation): asked of the database once each.
         self._aliases: set[str] = set()
+        # The current page's organisation names looked up in one go (_look_up_organisations).
+        self._found: dict[str, Organisation | None] = {}
         # The file being written: articles whose organisations gained an alias, and the articles it wrote.
         self._named_pending: set[int] = set()
         self._written: set[int] = set()
@@ -892,6 +894,7 @@ class PageWriter:
     def _resolve_links(self, parsed_articles: list[parsing.ParsedArticle]) -> list[ArticleLinks]:
         """Each article's people, organisations and tags as rows (created when new), before the articles are saved."""
         tag_ids = self._tag_ids({name for parsed in parsed_articles for name in parsed.tags})
+        self._look_up_organisations({name for parsed in parsed_articles for name in parsed.organisations})
         resolved = []
         for parsed in parsed_articles:
             links = ArticleLinks()
@@ -989,10 +992,14 @@ class PageWriter:
 
         if name in self._organisations:
             return self._organisations[name]
-        organisation = Organisation.objects.filter(name=name).first()
-        if organisation is None:
-            alias = OrganisationAlias.objects.select_related("organisation").filter(name=name).first()
-            organisation = alias.organisation if alias else None
+        if name in self._found and (self._found[name] is not None or name not in self._aliases):
+            organisation = self._found[name]
+        else:
+            # Not looked up with the page, or an alias this import may have added since.
+            organisation = Organisation.objects.filter(name=name).first()
+            if organisation is None:
+                alias = OrganisationAlias.objects.select_related("organisation").filter(name=name).first()
+                organisation = alias.organisation if alias else None
         if organisation is None:
             organisation = Organisation.objects.create(name=name, kind=guess_organisation_kind(name))
             self.report.organisations_created += 1
@@ -1007,6 +1014,19 @@ class PageWriter:
                 self._aliases.add(short)
         self._organisations[name] = organisation
         return organisation
+
+    def _look_up_organisations(self, names: set[str]) -> None:
+        """The page's organisation names not met before, found by name or alias in two queries (None: not found)."""
+        wanted = [name for name in names if name not in self._organisations]
+        self._found: dict[str, Organisation | None] = dict.fromkeys(wanted)
+        if not wanted:
+            return
+        for organisation in Organisation.objects.filter(name__in=wanted):
+            self._found[organisation.name] = organisation
+        missing = [name for name in wanted if self._found[name] is None]
+        if missing:
+            for alias in OrganisationAlias.objects.select_related("organisation").filter(name__in=missing):
+                self._found[alias.name] = alias.organisation
 
     def _attach_parent(self, organisation: Organisation) -> None:
         # District unions sit under the municipal federation (北京市总工会), the paper's publisher.
