@@ -116,6 +116,8 @@ class FileResult:
     notes: list[str] = field(default_factory=list)
     # Articles a re-import would have deleted but kept, because the importer may not delete (allow_delete=False).
     articles_kept: list[int] = field(default_factory=list)
+    # Index entries built with the parse, one per article of `page` (None: the writer builds them).
+    entries: list | None = None
 
     @property
     def ok(self) -> bool:
@@ -131,6 +133,8 @@ class ImportReport:
     people_created: int = 0
     organisations_created: int = 0
     tags_created: int = 0
+    # Index entries the writer built itself: names it resolved differ from what the parse side knew.
+    entries_rebuilt: int = 0
 
     @property
     def failed(self) -> list[FileResult]:
@@ -310,19 +314,25 @@ def import_pages(
     # interrupted import of a large folder goes straight to the files it had not reached. The writer checks
     # again under its lock; a dry run parses everything, as it reports the parse.
     known = frozenset() if dry_run else frozenset(Page.objects.values_list("content_hash", flat=True))
-    prepared = _prepare_all(items, gazetteer, workers, known, known_people)
+    names = None if dry_run else IndexNames.load(gazetteer)
+    prepared = _prepare_all(items, gazetteer, workers, known, known_people, names)
     with batched_bumps(CACHE_BUMP_SECONDS):
-        for done, result in enumerate(prepared, start=1):
-            if result.ok and result.page is not None:
-                if dry_run:
-                    result.outcome = "parsed"
-                else:
-                    _write(writer, result)
-            if not keep_pages:
-                result.page = None  # a large archive keeps counts and anomalies, not every parse
-            report.files.append(result)
-            if progress:
-                progress(done, len(items), result)
+        try:
+            for done, result in enumerate(prepared, start=1):
+                if result.ok and result.page is not None:
+                    if dry_run:
+                        result.outcome = "parsed"
+                    else:
+                        _write(writer, result)
+                result.entries = None
+                if not keep_pages:
+                    result.page = None  # a large archive keeps counts and anomalies, not every parse
+                report.files.append(result)
+                if progress:
+                    progress(done, len(items), result)
+        finally:
+            # Also when an error ends the run: the aliases the written files added reach their older articles.
+            writer.reindex_named()
     report.tags_created = Tag.objects.count() - tags_before
     return report
 
@@ -332,8 +342,12 @@ def prepare(
     gazetteer: Mapping[str, str],
     known: Collection[str] = (),
     known_people: Collection[str] = (),
+    names: IndexNames | None = None,
 ) -> FileResult:
-    """Read, decode and parse one source (unless its hash is `known`); pure work that may run in a worker process."""
+    """Read, decode and parse one source (unless its hash is `known`); pure work that may run in a worker process.
+
+    With `names`, each article's index entry is built too (FileResult.entries), so the writer only stores it.
+    """
     if isinstance(item, FileResult):
         return item
     result = FileResult(item.name)
@@ -352,6 +366,8 @@ def prepare(
         result.outcome, result.error = "failed", str(error)
         return result
     result.articles = len(page.articles)
+    if names is not None:
+        result.entries = names.entries(page)
     result.place = page_place(page, item.name)
     result.anomalies = list(page.anomalies) + [
         f"《{article.title}》{anomaly}" for article in page.articles for anomaly in article.anomalies
@@ -377,32 +393,47 @@ def _refuse_blank_titles(page: parsing.ParsedPage) -> None:
 
 
 def _prepare_all(
-    items: list, gazetteer: Mapping[str, str], workers: int, known: frozenset[str], known_people: frozenset[str]
+    items: list,
+    gazetteer: Mapping[str, str],
+    workers: int,
+    known: frozenset[str],
+    known_people: frozenset[str],
+    names: IndexNames | None = None,
 ) -> Iterator[FileResult]:
     if workers <= 1 or len(items) < 2:
-        return (prepare(item, gazetteer, known, known_people) for item in items)
-    return _prepare_in_parallel(items, gazetteer, workers, known, known_people)
+        return (prepare(item, gazetteer, known, known_people, names) for item in items)
+    return _prepare_in_parallel(items, gazetteer, workers, known, known_people, names)
 
 
 _worker_gazetteer: Mapping[str, str] = {}
 _worker_known: frozenset[str] = frozenset()
 _worker_people: frozenset[str] = frozenset()
+_worker_names: IndexNames | None = None
 
 
 def _init_worker(
-    gazetteer: Mapping[str, str], user_terms: list[str], known: frozenset[str], known_people: frozenset[str]
+    gazetteer: Mapping[str, str],
+    user_terms: list[str],
+    known: frozenset[str],
+    known_people: frozenset[str],
+    names: IndexNames | None,
 ) -> None:
-    global _worker_gazetteer, _worker_known, _worker_people
-    _worker_gazetteer, _worker_known, _worker_people = gazetteer, known, known_people
+    global _worker_gazetteer, _worker_known, _worker_people, _worker_names
+    _worker_gazetteer, _worker_known, _worker_people, _worker_names = gazetteer, known, known_people, names
     parsing.add_user_terms(user_terms)
 
 
 def _prepare_in_worker(item) -> FileResult:
-    return prepare(item, _worker_gazetteer, _worker_known, _worker_people)
+    return prepare(item, _worker_gazetteer, _worker_known, _worker_people, _worker_names)
 
 
 def _prepare_in_parallel(
-    items: list, gazetteer: Mapping[str, str], workers: int, known: frozenset[str], known_people: frozenset[str]
+    items: list,
+    gazetteer: Mapping[str, str],
+    workers: int,
+    known: frozenset[str],
+    known_people: frozenset[str],
+    names: IndexNames | None = None,
 ) -> Iterator[FileResult]:
     """Parse in `workers` processes, in order, with a bounded window so parsed pages never pile up in memory."""
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
@@ -410,7 +441,7 @@ def _prepare_in_parallel(
     # The children must not share this process's database connection.
     connections.close_all()
     window = workers * 4
-    initargs = (dict(gazetteer), user_terms, known, known_people)
+    initargs = (dict(gazetteer), user_terms, known, known_people, names)
     with context.Pool(workers, initializer=_init_worker, initargs=initargs) as pool:
         pending: deque = deque()
         queue = iter(items)
@@ -423,10 +454,85 @@ def _prepare_in_parallel(
             yield result
 
 
+@dataclass
+class IndexNames:
+    """The parse side's copy of the names an index entry lists, to build entries where the page is parsed.
+
+    It resolves a page's people and organisations as PageWriter does, from the rows at the start of the import
+    plus the aliases the pages it has parsed declare (the writer creates those). Whatever it gets wrong (a page
+    another worker parsed declared an alias, another process added a name) the writer notices by the entry's
+    fingerprint and builds that entry itself.
+    """
+
+    # Every organisation name and alias -> the organisation's name (PageWriter.gazetteer()).
+    organisations: dict[str, str]
+    # An organisation's name -> its aliases.
+    aliases: dict[str, list[str]]
+    # A reporter alias's (name, affiliation) -> the reporter's, where no reporter has that name and affiliation.
+    people: dict[tuple[str, str], tuple[str, str]]
+    # Names resolved during this import: PageWriter takes a page's alias declarations at a name's first resolution.
+    seen: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, gazetteer: Mapping[str, str]) -> IndexNames:
+        """The names as the database holds them now."""
+        aliases: dict[str, list[str]] = {}
+        for alias, name in OrganisationAlias.objects.values_list("name", "organisation__name"):
+            aliases.setdefault(name, []).append(alias)
+        own = set(Reporter.objects.values_list("name", "affiliation"))
+        rows = ReporterAlias.objects.values_list("name", "affiliation", "reporter__name", "reporter__affiliation")
+        people = {(name, where): (reporter, at) for name, where, reporter, at in rows if (name, where) not in own}
+        return cls(organisations=dict(gazetteer), aliases=aliases, people=people)
+
+    def entries(self, page: parsing.ParsedPage) -> list:
+        """Each article's index entry (search.PreparedEntry), after learning the aliases the page declares."""
+        from .search import IndexSource
+
+        alias_names = {alias for aliases in self.aliases.values() for alias in aliases}
+        linked = []
+        for parsed in page.articles:
+            names = []
+            for name in parsed.organisations:
+                full = self.organisations.setdefault(name, name)
+                if name not in self.seen:
+                    self.seen.add(name)
+                    for short, declared in parsed.aliases.items():
+                        if declared == full and short != full and short not in alias_names:
+                            alias_names.add(short)
+                            self.aliases.setdefault(full, []).append(short)
+                            self.organisations.setdefault(short, full)
+                names.append(full)
+            linked.append(dict.fromkeys(names))
+        entries = []
+        for parsed, names in zip(page.articles, linked, strict=True):
+            seen, people = set(), []
+            for person in parsed.people:
+                reporter = (person.name, person.affiliation or "")
+                reporter = self.people.get(reporter, reporter)
+                if (reporter, person.role) not in seen:
+                    seen.add((reporter, person.role))
+                    people.append(reporter[0])
+            source = IndexSource(
+                pk=0,
+                title=parsed.title,
+                kicker=parsed.kicker or "",
+                subtitle=parsed.subtitle or "",
+                dateline=parsed.dateline or "",
+                body="\n".join(parsed.body),
+                tags=parsed.tags,
+                people=people,
+                organisations=[(full, self.aliases.get(full, ())) for full in names],
+                segmented=parsed.tokens,
+            )
+            entries.append(source.entry())
+        return entries
+
+
 def _write(writer: PageWriter, result: FileResult) -> None:
     try:
         with transaction.atomic():
             writer.write(result)
+        writer.committed()
     except ImportFailure as error:
         result.outcome, result.error = "failed", str(error)
     except (IntegrityError, DatabaseError) as error:
@@ -476,7 +582,28 @@ class PageWriter:
         self.report = report
         self.draft = draft
         self.allow_delete = allow_delete
+        # Articles whose organisations gained an alias in a committed file (reindexed at the end of the import).
+        self._named: set[int] = set()
         self.forget()
+
+    def committed(self) -> None:
+        """The file just written is committed: its alias re-index joins the import's."""
+        self._named = (self._named | self._named_pending) - self._written
+        self._named_pending, self._written = set(), set()
+
+    def reindex_named(self) -> int:
+        """Reindex, once for the whole import, the articles whose organisations gained aliases; batches commit."""
+        from .cache import LISTS, bump_keys
+        from .search import BATCH_SIZE, update_search_index
+
+        ids, self._named = sorted(self._named), set()
+        indexed = 0
+        for start in range(0, len(ids), BATCH_SIZE):
+            with transaction.atomic():
+                indexed += update_search_index(ids[start : start + BATCH_SIZE])
+        if indexed:
+            bump_keys([LISTS])  # what searches find changed; the articles' own pages did not
+        return indexed
 
     def forget(self) -> None:
         """Drop the caches (after a rolled-back file, whose new rows no longer exist)."""
@@ -487,6 +614,11 @@ class PageWriter:
         self._issues: dict[str, Issue] = {}
         # Short names already stored as an alias (of whichever organisation): asked of the database once each.
         self._aliases: set[str] = set()
+        # The current page's organisation names looked up in one go (_look_up_organisations).
+        self._found: dict[str, Organisation | None] = {}
+        # The file being written: articles whose organisations gained an alias, and the articles it wrote.
+        self._named_pending: set[int] = set()
+        self._written: set[int] = set()
 
     def gazetteer(self) -> dict[str, str]:
         """Names and aliases editors keep in the admin, mapped to full names, merged over the parser's defaults."""
@@ -566,7 +698,9 @@ class PageWriter:
                 )
                 for (article, parsed_article), link in zip(written, links, strict=True)
             ]
-            prepare_entries(sources)
+            # Entries built with the parse are used where their fingerprints match the names resolved here.
+            ahead = dict(zip(map(id, parsed.articles), result.entries or (), strict=False))
+            self.report.entries_rebuilt += prepare_entries(sources, [ahead.get(id(p)) for _, p in written])
             in_row = entries_in_row()
             if in_row:
                 # New rows carry their index entry in the INSERT instead of being written twice.
@@ -581,9 +715,10 @@ class PageWriter:
         stored = {article.pk for article in plan.new} if in_row else set()
         index_articles(source for source in sources if source.pk not in stored)
         mark_indexed(stored)
-        gone = touched - {article.pk for article in articles}
+        self._written = {article.pk for article in articles}  # with every alias their organisations have now
+        gone = touched - self._written
         if gone:
-            update_search_index(gone)  # rows of articles the new text no longer has, or whose names changed
+            update_search_index(gone)  # rows of articles the new text no longer has
 
     def _leave_taken_number(self, page: Page, result: FileResult) -> None:
         """A page of unknown place whose number is taken in its issue is stored without one: it replaces nothing."""
@@ -759,6 +894,7 @@ class PageWriter:
     def _resolve_links(self, parsed_articles: list[parsing.ParsedArticle]) -> list[ArticleLinks]:
         """Each article's people, organisations and tags as rows (created when new), before the articles are saved."""
         tag_ids = self._tag_ids({name for parsed in parsed_articles for name in parsed.tags})
+        self._look_up_organisations({name for parsed in parsed_articles for name in parsed.organisations})
         resolved = []
         for parsed in parsed_articles:
             links = ArticleLinks()
@@ -852,22 +988,45 @@ class PageWriter:
         return reporter
 
     def _organisation(self, name: str, declared: dict[str, str]) -> Organisation:
+        from .search import index_updates_deferred
+
         if name in self._organisations:
             return self._organisations[name]
-        organisation = Organisation.objects.filter(name=name).first()
-        if organisation is None:
-            alias = OrganisationAlias.objects.select_related("organisation").filter(name=name).first()
-            organisation = alias.organisation if alias else None
+        if name in self._found and (self._found[name] is not None or name not in self._aliases):
+            organisation = self._found[name]
+        else:
+            # Not looked up with the page, or an alias this import may have added since.
+            organisation = Organisation.objects.filter(name=name).first()
+            if organisation is None:
+                alias = OrganisationAlias.objects.select_related("organisation").filter(name=name).first()
+                organisation = alias.organisation if alias else None
         if organisation is None:
             organisation = Organisation.objects.create(name=name, kind=guess_organisation_kind(name))
             self.report.organisations_created += 1
             self._attach_parent(organisation)
         for short, full in declared.items():
             if full == organisation.name and short != full and short not in self._aliases:
-                OrganisationAlias.objects.get_or_create(name=short, defaults={"organisation": organisation})
+                # The articles already naming the organisation need the alias in their entries: they are
+                # reindexed once at the end of the import (reindex_named), not with each page adding one.
+                with index_updates_deferred(propagate=False) as named:
+                    OrganisationAlias.objects.get_or_create(name=short, defaults={"organisation": organisation})
+                self._named_pending |= named
                 self._aliases.add(short)
         self._organisations[name] = organisation
         return organisation
+
+    def _look_up_organisations(self, names: set[str]) -> None:
+        """The page's organisation names not met before, found by name or alias in two queries (None: not found)."""
+        wanted = [name for name in names if name not in self._organisations]
+        self._found: dict[str, Organisation | None] = dict.fromkeys(wanted)
+        if not wanted:
+            return
+        for organisation in Organisation.objects.filter(name__in=wanted):
+            self._found[organisation.name] = organisation
+        missing = [name for name in wanted if self._found[name] is None]
+        if missing:
+            for alias in OrganisationAlias.objects.select_related("organisation").filter(name__in=missing):
+                self._found[alias.name] = alias.organisation
 
     def _attach_parent(self, organisation: Organisation) -> None:
         # District unions sit under the municipal federation (北京市总工会), the paper's publisher.

@@ -20,6 +20,7 @@ from taggit.models import Tag
 from articles import importers, parsing, search
 from articles.importers import SourceFile, decode_page, import_pages
 from articles.models import Article, Byline, Issue, Organisation, Page, Reporter
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -165,6 +166,117 @@ def test_imported_index_entries_equal_a_rebuild(imported):
     assert all(document for _, document in written[0]) and len(written[1]) == 25
     search.rebuild_search_index()
     assert index_entries() == written
+
+
+def _found(query):
+    return set(search.search_articles(Article.objects.all(), query).values_list("pk", flat=True))
+
+
+def test_index_entries_are_built_with_the_parse_without_the_database(django_assert_num_queries):
+    writer = importers.PageWriter(importers.ImportReport(), draft=False)
+    gazetteer = writer.gazetteer()
+    names = importers.IndexNames.load(gazetteer)
+    with django_assert_num_queries(0):  # as in a parse worker, which has no connection
+        results = [
+            importers.prepare(importers.PathSource(str(path), path), gazetteer, names=names) for path in SEED_FILES
+        ]
+    assert [len(result.entries) for result in results] == [result.articles for result in results]
+    assert all(isinstance(entry, search.PreparedEntry) for result in results for entry in result.entries)
+
+
+def test_the_writer_stores_the_entries_built_with_the_parse(monkeypatch):
+    built_here = []
+    fill = search.writer._fill_prepared
+
+    def spy(sources):
+        built_here.extend(source for source in sources if source.prepared is None)
+        fill(sources)
+
+    monkeypatch.setattr(search.writer, "_fill_prepared", spy)
+
+    report = import_pages(paths=[SEEDS])
+
+    assert report.ok and report.articles_created == 25
+    assert report.entries_rebuilt == 0 and built_here == []
+    written = index_entries()
+    search.rebuild_search_index()
+    assert index_entries() == written  # the one writer comes to the same entries from the database
+
+
+def test_an_entry_built_from_stale_names_is_built_again_by_the_writer(monkeypatch):
+    # An alias the parse side does not know (added while the workers ran): the fingerprint differs.
+    federation = Organisation.objects.create(name="北京市总工会")
+    federation.aliases.create(name="京工总会")
+    load = importers.IndexNames.load
+
+    def without_aliases(gazetteer):
+        names = load(gazetteer)
+        names.aliases.clear()
+        return names
+
+    monkeypatch.setattr(importers.IndexNames, "load", staticmethod(without_aliases))
+    report = import_pages(paths=[SEEDS])
+
+    linked = set(federation.articles.values_list("pk", flat=True))
+    assert report.ok and linked
+    assert report.entries_rebuilt == len(linked)
+    assert _found("京工总会") == linked
+    written = index_entries()
+    search.rebuild_search_index()
+    assert index_entries() == written
+
+
+def _labels(pk):
+    """The names and labels an article's index entry lists (its second line), each without the cuts."""
+    document = Article.objects.get(pk=pk).search_document
+    return {item.replace(" ", "") for item in document.splitlines()[1].split(" | ")}
+
+
+def test_an_alias_added_by_an_import_reindexes_older_articles_once_at_the_end(monkeypatch):
+    # Two organisations gain an alias on different pages of the seeds; an older article naming both is
+    # reindexed once, after the last page, not once per page that adds an alias.
+    older = factories.ArticleFactory(title="工会工作交流会", body="两级工会交流工作。")
+    development_zone = Organisation.objects.create(name="北京经济技术开发区总工会")
+    mine = Organisation.objects.create(name="首钢矿业公司水厂铁矿")
+    older.organisations.add(development_zone, mine)
+    search.update_search_index([older.pk])
+    assert not {"经开区总工会", "首矿公司水厂铁矿"} & _labels(older.pk)
+    calls = []
+    update = search.update_search_index
+
+    def spy(ids, **kwargs):
+        calls.append(sorted(ids))
+        return update(ids, **kwargs)
+
+    monkeypatch.setattr(search, "update_search_index", spy)
+    files_done, alias_pages = [], {}
+    create = importers.OrganisationAlias.objects.get_or_create
+
+    def noting(**kwargs):
+        alias_pages[kwargs["name"]] = len(files_done)
+        return create(**kwargs)
+
+    monkeypatch.setattr(importers.OrganisationAlias.objects, "get_or_create", noting)
+    report = import_pages(paths=[SEEDS], progress=lambda done, total, result: files_done.append(result))
+
+    assert report.ok
+    assert alias_pages["经开区总工会"] != alias_pages["首矿公司水厂铁矿"]
+    assert [ids for ids in calls if older.pk in ids] == [[older.pk]]
+    assert {"经开区总工会", "首矿公司水厂铁矿"} <= _labels(older.pk)
+    assert older.pk in _found("经开区总工会") and older.pk in _found("首矿公司水厂铁矿")
+
+
+def test_a_failed_file_adds_no_alias_reindex(monkeypatch):
+    older = factories.ArticleFactory(title="工会工作交流会")
+    older.organisations.add(Organisation.objects.create(name="北京经济技术开发区总工会"))
+    search.update_search_index([older.pk])
+    writer = importers.PageWriter(importers.ImportReport(), draft=False)
+    writer._named_pending = {older.pk}
+    writer.forget()  # what _write does when a file is rolled back
+    writer.committed()
+    calls = []
+    monkeypatch.setattr(search, "update_search_index", lambda ids, **kwargs: calls.append(ids))
+    assert writer.reindex_named() == 0 and calls == []
 
 
 @pytest.mark.django_db(transaction=True)

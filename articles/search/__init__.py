@@ -5,7 +5,7 @@
 # This package re-exports what the rest of the project uses: `from articles import search; search.…`.
 
 from .counts import EXACT_COUNT_LIMIT, SearchCount, SearchPaginator, count_matches
-from .documents import IndexedDocument, IndexSource, index_document
+from .documents import IndexedDocument, IndexSource, PreparedEntry, index_document
 from .highlight import excerpt, highlight
 from .query import MAX_QUERY_CHARS, MAX_QUERY_TOKENS, ParsedQuery, fts_match_text, parse_query, tsquery_text
 from .ranking import RELEVANCE_DEPTH, order_by_relevance, search_articles
@@ -35,6 +35,7 @@ __all__ = [
     "IndexSource",
     "IndexedDocument",
     "ParsedQuery",
+    "PreparedEntry",
     "SearchCount",
     "SearchIndexMissing",
     "SearchPaginator",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -160,6 +161,14 @@ class IndexedDocument:
         return " ".join(entries.values())
 
 
+@dataclass(frozen=True)
+class PreparedEntry:
+    """An index entry built ahead (in an import's parse worker) and the fingerprint of the source it was built from."""
+
+    fingerprint: bytes
+    values: tuple[str, ...]
+
+
 @dataclass
 class IndexSource:
     """Everything the index reads of one article, for index_articles (see IndexSource.of)."""
@@ -189,6 +198,26 @@ class IndexSource:
         frequencies = _ready_dictionary()
         self.prepared = _stored_values(_document(self, frequencies, _jieba_state(frequencies)))
         return self
+
+    def fingerprint(self) -> bytes:
+        """A digest of everything the entry is built from (texts and names, in the document's order)."""
+        # Two sources with one fingerprint give one entry in one process: _document reads nothing else but
+        # the segmented words, which are the cut of these same texts.
+        if self.organisation_ids:
+            raise ValueError("fingerprint() needs organisations by name, not organisation_ids")
+        names = (
+            tuple(sorted(self.tags)),
+            tuple(self.people),
+            tuple(sorted((name, tuple(sorted(aliases))) for name, aliases in self.organisations)),
+        )
+        texts = (self.title, self.kicker, self.subtitle, self.dateline, self.body)
+        return hashlib.blake2b(repr((texts, names)).encode(), digest_size=16).digest()
+
+    def entry(self) -> PreparedEntry:
+        """prepare(), then the values with the fingerprint they were built from, to be sent to the writer."""
+        if self.prepared is None:
+            self.prepare()
+        return PreparedEntry(self.fingerprint(), self.prepared)
 
     @classmethod
     def of(cls, article: Article, **names) -> IndexSource:

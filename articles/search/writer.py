@@ -12,7 +12,7 @@ from django.db import connection, transaction
 
 from ..models import Article, Byline, Organisation
 from . import postgres, sqlite
-from .documents import IndexSource, _document, _jieba_state, _ready_dictionary, _stored_values
+from .documents import IndexSource, PreparedEntry, _document, _jieba_state, _ready_dictionary, _stored_values
 from .terms import ensure_user_terms
 
 BATCH_SIZE = 500
@@ -142,16 +142,25 @@ def entries_in_row() -> bool:
     return connection.vendor == "postgresql"
 
 
-def prepare_entries(sources: list[IndexSource]) -> None:
+def prepare_entries(sources: list[IndexSource], ahead: Sequence[PreparedEntry | None] = ()) -> int:
     """Work out each source's stored values now (IndexSource.prepared), reading organisations by id in one query.
 
-    The importer calls this before it inserts the articles, puts the values in their rows on PostgreSQL
-    (entries_in_row), and then passes the sources to index_articles, which writes only what is not stored yet.
+    `ahead` holds, position by position, entries built before (in the import's parse workers); one is used when
+    its fingerprint says it was built from the same texts and names, the rest are built here. Returns how many
+    were built here. The importer calls this before it inserts the articles, puts the values in their rows on
+    PostgreSQL (entries_in_row), and then passes the sources to index_articles, which writes only what is not
+    stored yet.
     """
     _check_backend()
-    ensure_user_terms()
     _resolve_organisations(sources)
-    _fill_prepared(sources)
+    for source, entry in zip(sources, ahead, strict=False):
+        if entry is not None and source.prepared is None and entry.fingerprint == source.fingerprint():
+            source.prepared = entry.values
+    missing = sum(1 for source in sources if source.prepared is None)
+    if missing:
+        ensure_user_terms()
+        _fill_prepared(sources)
+    return missing
 
 
 def _fill_prepared(sources: list[IndexSource]) -> None:
@@ -227,8 +236,11 @@ def updates_deferred() -> bool:
 
 
 @contextmanager
-def index_updates_deferred() -> Iterator[set[int]]:
-    """Switch the triggers off in this thread; yields the ids they would have queued, for one update at the end."""
+def index_updates_deferred(*, propagate: bool = True) -> Iterator[set[int]]:
+    """Switch the triggers off in this thread; yields the ids they would have queued, for one update at the end.
+
+    Nested, the ids also go to the enclosing block, unless propagate=False: the caller then takes them over.
+    """
     outer = getattr(_local, "deferred", None)
     collected: set[int] = set()
     _local.deferred = collected
@@ -236,5 +248,5 @@ def index_updates_deferred() -> Iterator[set[int]]:
         yield collected
     finally:
         _local.deferred = outer
-        if outer is not None:
+        if outer is not None and propagate:
             outer.update(collected)
