@@ -279,7 +279,7 @@ def test_a_failed_file_adds_no_alias_reindex(monkeypatch):
     assert writer.reindex_named() == 0 and calls == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_import_writes_what_the_serial_one_writes(monkeypatch):
     # An earlier transactional test's flush recreated the content types under new ids; drop the cached ones.
     ContentType.objects.clear_cache()

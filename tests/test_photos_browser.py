@@ -19,7 +19,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 # live_server needs committed data. No serialized_rollback (a plain transactional test run before would make
 # restoring it fail), so the editorial groups may be gone: the test logs in as a superuser.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def photo_jpeg(path: Path) -> Path:

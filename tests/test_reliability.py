@@ -61,7 +61,7 @@ def _articles_per_file(folder: Path) -> dict[str, int]:
     return {str(path): len(parse_page(path.read_text("utf-8")).articles) for path in sorted(folder.glob("*.txt"))}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_sigkill_mid_import_leaves_whole_files_and_a_rerun_completes(archive, tmp_path):
     url = _database_url(tmp_path)
     expected = _articles_per_file(archive)
@@ -99,7 +99,7 @@ def test_sigkill_mid_import_leaves_whole_files_and_a_rerun_completes(archive, tm
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_imports_of_one_folder_at_once_create_no_duplicates(archive, tmp_path):
     url = _database_url(tmp_path)
     expected = _articles_per_file(archive)

@@ -14,7 +14,7 @@ from tests import factories
 # The worker reads committed rows in its own transactions, like a separate process. No serialized_rollback (a
 # plain transactional test run before would make restoring it fail), so the tests log in as a superuser rather
 # than as a member of the editorial groups, which the flush removes.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

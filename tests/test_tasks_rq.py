@@ -21,7 +21,7 @@ from tests.test_tasks import found, rename_in_admin, union_named_in_three_articl
 
 # The worker is another process: it reads what the test committed and commits what it does. As in
 # tests/test_tasks.py, no serialized_rollback, so the test logs in as a superuser (the flush removes the groups).
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture

@@ -20,7 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread above 1)")
         parser.add_argument("--with-import", type=Path, default=None, help="import this folder during the load")
         parser.add_argument("--json", type=Path, default=None)
-        parser.add_argument("--access-log", type=Path, default=None, help="gunicorn's log: status, microseconds, request line")
+        parser.add_argument(
+            "--access-log", type=Path, default=None, help="gunicorn's log: status, microseconds, request line"
+        )
 
     def handle(self, *args, connections, seconds, workers, threads, with_import, access_log, **options):
         try:
