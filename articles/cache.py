@@ -138,14 +138,23 @@ class _Changes:
 
     def commit(self) -> None:
         self.done = True
-        keys = {ALL} if self.everything else self.expand()
         batch = getattr(_local, "batch", None)
         if batch is None:
-            bump_keys(keys)
+            bump_keys(self.keys_to_bump())
             return
-        batch.pending |= keys
+        # Expanded when the batch is written, in one pass: the pages and issues then hold what this change put
+        # there, and what it deleted was recorded as keys while it still existed.
+        batch.pending.merge(self)
         if time.monotonic() - batch.last >= batch.interval:
             batch.flush()
+
+    def keys_to_bump(self) -> set[str]:
+        return {ALL} if self.everything else self.expand()
+
+    def merge(self, other: _Changes) -> None:
+        for name in ("keys", "articles", "pages", "issues", "issue_rows"):
+            getattr(self, name).update(getattr(other, name))
+        self.everything = self.everything or other.everything
 
     def expand(self) -> set[str]:
         keys = set(self.keys)
@@ -271,12 +280,12 @@ def bump_content_version() -> None:
 class _Batch:
     interval: float
     last: float = float("-inf")
-    pending: set = field(default_factory=set)
+    pending: _Changes = field(default_factory=_Changes)
 
     def flush(self) -> None:
         self.last = time.monotonic()
-        keys, self.pending = self.pending, set()
-        bump_keys(keys)
+        changes, self.pending = self.pending, _Changes()
+        bump_keys(changes.keys_to_bump())
 
 
 @contextmanager
@@ -292,7 +301,7 @@ def batched_bumps(interval: float):
         yield
     finally:
         _local.batch = outer
-        if batch.pending:
+        if not batch.pending.empty():
             batch.flush()
 
 

@@ -349,3 +349,29 @@ def test_a_page_rendered_while_its_keys_moved_is_stored_as_stale(client, monkeyp
     assert stored[f"a:{article.pk}"] == page_cache_module.STALE
     Article.objects.filter(pk=article.pk).update(title="改好的标题")
     assert "改好的标题" in client.get(url).content.decode()
+
+
+def test_changes_in_a_batch_are_expanded_once_when_the_batch_is_written(bumps, monkeypatch):
+    from articles.cache import _Changes, batched_bumps
+
+    expansions = []
+    real = _Changes.expand
+
+    def counted(self):
+        expansions.append(set(self.articles))
+        return real(self)
+
+    monkeypatch.setattr(_Changes, "expand", counted)
+    articles = [ArticleFactory() for _ in range(3)]
+    bumps.clear()
+    expansions.clear()
+    with batched_bumps(3600):
+        articles[0].save()  # the first change is written at once
+        for article in articles[1:]:
+            article.title += "（更正）"
+            article.save()
+        # What the later saves touch is worked out (queries) only when the batch is written.
+        assert len(expansions) == 1
+    assert len(expansions) == 2 and expansions[1] == {article.pk for article in articles[1:]}
+    assert len(bumps) == 2
+    assert {f"a:{article.pk}" for article in articles[1:]} | {f"i:{articles[1].issue_id}"} <= bumps[1]
