@@ -508,7 +508,8 @@ class ReporterDetailView(SubjectArticleListView):
         counts = dict(
             Byline.objects.filter(reporter=self.subject, article__in=Article.objects.published().values("pk"))
             .values("role")
-            .annotate(article_count=Count("article", distinct=True))
+            # One byline per article, person and role (byline_unique_role): a plain count, no DISTINCT sort.
+            .annotate(article_count=Count("article"))
             .order_by()
             .values_list("role", "article_count")
         )
