@@ -37,7 +37,7 @@ MAX_KEYS = 2000
 CLOCK_MARGIN_NS = 0
 # The version a page holds for a key bumped while it was rendered: never current, so the page counts as stale.
 STALE = -1
-# How long one request may hold the render of a stale list while others are served the previous one.
+# How long a request may hold a slot for rendering a stale list (if it fails, the slot frees itself then).
 RENDER_CLAIM_SECONDS = 30
 
 
@@ -336,7 +336,7 @@ def cache_public_page(view):
         # Hashed: a query string may hold any character, and memcached-style keys allow few.
         key = "page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
         entry = cache.get(key)
-        claimed = False
+        claimed = None
         if entry is not None:
             stored_versions, until, response, rendered_ns = entry
             if until is None or timezone.now() < until:
@@ -346,15 +346,14 @@ def cache_public_page(view):
                 if _only_new_articles(stored_versions, current):
                     if _young(rendered_ns):
                         return response
-                    # cache.add is atomic on every backend: one request renders, the others keep the last list.
-                    claimed = cache.add(_claim_key(key), 1, RENDER_CLAIM_SECONDS)
-                    if not claimed:
+                    claimed = _claim_list_render()
+                    if claimed is None:
                         return response
         try:
             return _render_and_store(view, request, key, timeout, args, kwargs)
         finally:
-            if claimed:
-                cache.delete(_claim_key(key))
+            if claimed is not None:
+                cache.delete(claimed)
 
     return wrapper
 
@@ -373,8 +372,18 @@ def _young(rendered_ns: int) -> bool:
     return time.time_ns() - rendered_ns < settings.NEWSROOM_LIST_REFRESH_SECONDS * 1_000_000_000
 
 
-def _claim_key(key: str) -> str:
-    return "render:" + key
+def _claim_list_render() -> str | None:
+    """Claim one of the NEWSROOM_LIST_RENDERS slots for re-rendering a stale list, or None if all are taken.
+
+    While the slots are taken, readers of other stale lists get the last ones: however many lists go stale at
+    once (an import adds articles to all of them), they take that many workers at most, and the rest keep serving.
+    """
+    for slot in range(max(1, settings.NEWSROOM_LIST_RENDERS)):
+        claim = f"render-list:{slot}"
+        # cache.add is atomic on every backend, and shared by every server with a shared cache (CACHE_URL).
+        if cache.add(claim, 1, RENDER_CLAIM_SECONDS):
+            return claim
+    return None
 
 
 def _render_and_store(view, request, key, timeout, args, kwargs):

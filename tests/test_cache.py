@@ -316,20 +316,25 @@ def test_a_withdrawn_or_retitled_article_leaves_the_lists_at_once(client, settin
         assert "将被撤回的文章" not in body and "旧的标题" not in body and "改过的标题" in body, url
 
 
-def test_one_request_renders_a_stale_list_while_the_others_keep_the_last_one(client, django_assert_num_queries):
+def test_stale_lists_are_rendered_again_one_at_a_time_while_the_others_keep_the_last_one(
+    client, settings, django_assert_num_queries
+):
+    settings.NEWSROOM_LIST_RENDERS = 2
     ArticleFactory(title="先到的文章")
-    client.get("/articles/")
+    for url in ("/articles/", "/articles/?page=1", "/feeds/latest/"):
+        client.get(url)
     ArticleFactory(title="后来的文章")
-    key = "page:" + hashlib.sha256(b"/articles/").hexdigest()
-    # Another request holds the render: this one gets the last list, for one query (the versions).
-    assert cache.add("render:" + key, 1, 30)
-    with django_assert_num_queries(1):
-        body = client.get("/articles/").content.decode()
-    assert "先到的文章" in body and "后来的文章" not in body
-    cache.delete("render:" + key)
-    # The claim is free: this request renders the list, and releases the claim when it is done.
+    # Both slots are held by requests rendering other lists: every stale list is served as it was, for one query.
+    assert cache.add("render-list:0", 1, 30) and cache.add("render-list:1", 1, 30)
+    for url in ("/articles/", "/articles/?page=1", "/feeds/latest/"):
+        with django_assert_num_queries(1):
+            assert "后来的文章" not in client.get(url).content.decode(), url
+    # A page never cached is rendered whatever the slots.
+    assert "后来的文章" in client.get("/articles/?sort=oldest").content.decode()
+    cache.delete("render-list:1")
+    # A slot is free: this request renders its list, and frees the slot when it is done.
     assert "后来的文章" in client.get("/articles/").content.decode()
-    assert cache.get("render:" + key) is None
+    assert cache.get("render-list:1") is None and cache.get("render-list:0") == 1
 
 
 def test_a_page_rendered_while_its_keys_moved_is_stored_as_stale(client, monkeypatch):

@@ -145,6 +145,8 @@ else:
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 300)
 # How late lists, searches and feeds may show newly added articles (docs/site.md, "Lists during an import").
 NEWSROOM_LIST_REFRESH_SECONDS = env_int("DJANGO_LIST_REFRESH_SECONDS", 60)
+# How many stale lists may be rendered again at once, site-wide; other readers get the last ones meanwhile.
+NEWSROOM_LIST_RENDERS = env_int("DJANGO_LIST_RENDERS", 1)
 # Cache-Control max-age of anonymous readers' pages, for browsers and a CDN; short, as an edit cannot recall them.
 NEWSROOM_HTTP_CACHE_SECONDS = env_int("DJANGO_HTTP_CACHE_SECONDS", 60)
 
