@@ -318,8 +318,71 @@ def next_scheduled():
     )
 
 
+class PageCacheMiddleware:
+    """Answer anonymous readers' GETs from the page cache before the session, CSRF and auth layers run.
+
+    The views wrapped in cache_public_page say which pages are cached and what they show; this stores each such
+    response as the middleware below finished it (security headers and all) and serves it while it is fresh.
+    Requests with a session cookie (perhaps an editor's) always go through to the view.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method not in ("GET", "HEAD")
+            or not settings.NEWSROOM_PAGE_CACHE_SECONDS
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+        ):
+            return self.get_response(request)
+        # Hashed: a query string may hold any character, and memcached-style keys allow few.
+        key = "page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        response, claim = _cached(key)
+        if response is not None:
+            return response
+        request._page_cache = pending = _Pending()
+        try:
+            response = self.get_response(request)
+            if pending.entry is not None and response.status_code == 200 and not response.cookies:
+                stored, until, started, timeout = pending.entry
+                cache.set(key, (stored, until, response, started), timeout)
+            return response
+        finally:
+            if claim is not None:
+                cache.delete(claim)
+
+
+@dataclass
+class _Pending:
+    """What cache_public_page found out while rendering: (versions, until, render start, timeout), or None."""
+
+    entry: tuple | None = None
+
+
+def _cached(key: str):
+    """(the cached response if it may be served, None) or (None, the list-render slot claimed for rendering it)."""
+    entry = cache.get(key)
+    if entry is None:
+        return None, None
+    stored_versions, until, response, rendered_ns = entry
+    if until is not None and timezone.now() >= until:
+        return None, None
+    current = versions(stored_versions)
+    if current == stored_versions:
+        return response, None
+    if _only_new_articles(stored_versions, current):
+        if _young(rendered_ns):
+            return response, None
+        claim = _claim_list_render()
+        if claim is None:
+            return response, None
+        return None, claim
+    return None, None
+
+
 def cache_public_page(view):
-    """Serve anonymous GETs from the cache while nothing they show has changed; editors always see the live page."""
+    """Mark a view's pages as cached for anonymous readers (PageCacheMiddleware); editors always see the live page."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -330,30 +393,10 @@ def cache_public_page(view):
             # An editor's page may be a preview; no cache on the way may keep it.
             patch_cache_control(response, private=True, no_store=True)
             return response
-        timeout = settings.NEWSROOM_PAGE_CACHE_SECONDS
-        if not timeout:
+        pending = getattr(request, "_page_cache", None)
+        if pending is None:  # the page cache is off, or a session cookie came with the request
             return _public(view(request, *args, **kwargs))
-        # Hashed: a query string may hold any character, and memcached-style keys allow few.
-        key = "page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        entry = cache.get(key)
-        claimed = None
-        if entry is not None:
-            stored_versions, until, response, rendered_ns = entry
-            if until is None or timezone.now() < until:
-                current = versions(stored_versions)
-                if current == stored_versions:
-                    return response
-                if _only_new_articles(stored_versions, current):
-                    if _young(rendered_ns):
-                        return response
-                    claimed = _claim_list_render()
-                    if claimed is None:
-                        return response
-        try:
-            return _render_and_store(view, request, key, timeout, args, kwargs)
-        finally:
-            if claimed is not None:
-                cache.delete(claimed)
+        return _render(view, request, pending, args, kwargs)
 
     return wrapper
 
@@ -386,7 +429,7 @@ def _claim_list_render() -> str | None:
     return None
 
 
-def _render_and_store(view, request, key, timeout, args, kwargs):
+def _render(view, request, pending: _Pending, args, kwargs):
     started = time.time_ns()
     request._page_deps = set()
     response = view(request, *args, **kwargs)
@@ -400,12 +443,13 @@ def _render_and_store(view, request, key, timeout, args, kwargs):
         stored = {
             key: (number if number <= started - CLOCK_MARGIN_NS else STALE) for key, number in versions(keys).items()
         }
+        timeout = settings.NEWSROOM_PAGE_CACHE_SECONDS
         until = next_scheduled()
         if until is not None:
             timeout = max(1, min(timeout, int((until - timezone.now()).total_seconds()) + 1))
         set_response_etag(response)
         response.headers["Last-Modified"] = http_date(started / 1e9)
-        cache.set(key, (stored, until, response, started), timeout)
+        pending.entry = (stored, until, started, timeout)
     return response
 
 

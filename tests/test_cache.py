@@ -380,3 +380,24 @@ def test_changes_in_a_batch_are_expanded_once_when_the_batch_is_written(bumps, m
     assert len(expansions) == 2 and expansions[1] == {article.pk for article in articles[1:]}
     assert len(bumps) == 2
     assert {f"a:{article.pk}" for article in articles[1:]} | {f"i:{articles[1].issue_id}"} <= bumps[1]
+
+
+def test_a_cached_page_carries_the_headers_of_the_rendered_one(client, django_assert_num_queries):
+    article = ArticleFactory()
+    url = article.get_absolute_url()
+    rendered = client.get(url)
+    with django_assert_num_queries(1):
+        cached = client.get(url)
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Cache-Control", "Vary"):
+        assert rendered.headers.get(header) and cached.headers.get(header) == rendered.headers[header], header
+    assert cached.content == rendered.content and cached.headers["ETag"] == rendered.headers["ETag"]
+
+
+def test_a_reader_with_a_session_cookie_gets_the_live_page(client):
+    article = ArticleFactory(title="旧标题")
+    client.get(article.get_absolute_url())
+    Article.objects.filter(pk=article.pk).update(title="没有信号的新标题")  # no bump: the cache keeps the old page
+    assert "旧标题" in client.get(article.get_absolute_url()).content.decode()
+    client.cookies["sessionid"] = "not-a-session"
+    response = client.get(article.get_absolute_url())
+    assert "没有信号的新标题" in response.content.decode() and "public" in response.headers["Cache-Control"]

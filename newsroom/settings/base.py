@@ -43,6 +43,9 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     # After GZip, so the ETag is that of the uncompressed page (GZip then weakens it); answers 304s.
     "django.middleware.http.ConditionalGetMiddleware",
+    # Cached pages for anonymous readers, answered before the layers below (articles/cache.py); below GZip and
+    # ConditionalGet, so a cached page is still compressed and answered with 304 per request.
+    "articles.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
