@@ -89,9 +89,23 @@ def test_postgresql_prepares_repeated_statements_unless_turned_off(monkeypatch):
     url = "postgres://user:pw@db.internal:5432/newsroom"
     base = _load_base(monkeypatch, DJANGO_SECRET_KEY="s", DATABASE_URL=url)
     assert base.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-    assert base.DATABASES["default"]["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    assert base.DATABASES["default"]["OPTIONS"] == {
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+        "options": "-c plan_cache_mode=force_custom_plan",
+    }
     monkeypatch.setenv("DJANGO_DB_PREPARED_STATEMENTS", "0")
     off = _load_base(monkeypatch, DJANGO_SECRET_KEY="s", DATABASE_URL=url)
     assert "server_side_binding" not in off.DATABASES["default"].get("OPTIONS", {})
     sqlite = _load_base(monkeypatch, DJANGO_SECRET_KEY="s")
     assert "server_side_binding" not in sqlite.DATABASES["default"].get("OPTIONS", {})
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_prepared_statements_are_planned_for_their_own_values():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_custom_plan"
