@@ -314,8 +314,8 @@ def import_pages(
     # interrupted import of a large folder goes straight to the files it had not reached. The writer checks
     # again under its lock; a dry run parses everything, as it reports the parse.
     known = frozenset() if dry_run else frozenset(Page.objects.values_list("content_hash", flat=True))
-    names = None if dry_run else IndexNames.load(gazetteer)
-    prepared = _prepare_all(items, gazetteer, workers, known, known_people, names)
+    knowledge = ParseKnowledge(gazetteer, known, known_people, None if dry_run else IndexNames.load(gazetteer))
+    prepared = _prepare_all(items, knowledge, workers)
     with batched_bumps(CACHE_BUMP_SECONDS):
         try:
             for done, result in enumerate(prepared, start=1):
@@ -337,27 +337,34 @@ def import_pages(
     return report
 
 
-def prepare(
-    item: Source | FileResult,
-    gazetteer: Mapping[str, str],
-    known: Collection[str] = (),
-    known_people: Collection[str] = (),
-    names: IndexNames | None = None,
-) -> FileResult:
-    """Read, decode and parse one source (unless its hash is `known`); pure work that may run in a worker process.
+@dataclass(frozen=True)
+class ParseKnowledge:
+    """What parsing needs of the database, read once at the start of an import and handed to the parse workers."""
 
-    With `names`, each article's index entry is built too (FileResult.entries), so the writer only stores it.
-    """
+    # Names and aliases editors keep, mapped to full names (PageWriter.gazetteer()).
+    gazetteer: Mapping[str, str]
+    # Content hashes of the pages already imported: those files are not parsed again.
+    known: Collection[str] = frozenset()
+    # Names of the people already in the database, to cut names run together (PageWriter.known_people()).
+    known_people: Collection[str] = frozenset()
+    # With names, each article's index entry is built with the parse (FileResult.entries); the writer stores it.
+    names: IndexNames | None = None
+
+
+def prepare(item: Source | FileResult, knowledge: ParseKnowledge) -> FileResult:
+    """Read, decode and parse one source (unless its hash is known); pure work that may run in a worker process."""
     if isinstance(item, FileResult):
         return item
     result = FileResult(item.name)
     try:
         text, result.encoding = decode_page(item.read())
         result.digest = content_hash(text)
-        if result.digest in known:
+        if result.digest in knowledge.known:
             result.outcome = "unchanged"
             return result
-        page = result.page = parsing.parse_page(text, gazetteer=gazetteer, known_people=known_people)
+        page = result.page = parsing.parse_page(
+            text, gazetteer=knowledge.gazetteer, known_people=knowledge.known_people
+        )
         _refuse_blank_titles(page)
     except OSError as error:
         result.outcome, result.error = "failed", f"cannot read: {error.strerror or error}"
@@ -366,8 +373,8 @@ def prepare(
         result.outcome, result.error = "failed", str(error)
         return result
     result.articles = len(page.articles)
-    if names is not None:
-        result.entries = names.entries(page)
+    if knowledge.names is not None:
+        result.entries = knowledge.names.entries(page)
     result.place = page_place(page, item.name)
     result.anomalies = list(page.anomalies) + [
         f"《{article.title}》{anomaly}" for article in page.articles for anomaly in article.anomalies
@@ -392,57 +399,33 @@ def _refuse_blank_titles(page: parsing.ParsedPage) -> None:
             )
 
 
-def _prepare_all(
-    items: list,
-    gazetteer: Mapping[str, str],
-    workers: int,
-    known: frozenset[str],
-    known_people: frozenset[str],
-    names: IndexNames | None = None,
-) -> Iterator[FileResult]:
+def _prepare_all(items: list, knowledge: ParseKnowledge, workers: int) -> Iterator[FileResult]:
     if workers <= 1 or len(items) < 2:
-        return (prepare(item, gazetteer, known, known_people, names) for item in items)
-    return _prepare_in_parallel(items, gazetteer, workers, known, known_people, names)
+        return (prepare(item, knowledge) for item in items)
+    return _prepare_in_parallel(items, knowledge, workers)
 
 
-_worker_gazetteer: Mapping[str, str] = {}
-_worker_known: frozenset[str] = frozenset()
-_worker_people: frozenset[str] = frozenset()
-_worker_names: IndexNames | None = None
+_worker_knowledge = ParseKnowledge(gazetteer={})
 
 
-def _init_worker(
-    gazetteer: Mapping[str, str],
-    user_terms: list[str],
-    known: frozenset[str],
-    known_people: frozenset[str],
-    names: IndexNames | None,
-) -> None:
-    global _worker_gazetteer, _worker_known, _worker_people, _worker_names
-    _worker_gazetteer, _worker_known, _worker_people, _worker_names = gazetteer, known, known_people, names
+def _init_worker(knowledge: ParseKnowledge, user_terms: list[str]) -> None:
+    global _worker_knowledge
+    _worker_knowledge = knowledge
     parsing.add_user_terms(user_terms)
 
 
 def _prepare_in_worker(item) -> FileResult:
-    return prepare(item, _worker_gazetteer, _worker_known, _worker_people, _worker_names)
+    return prepare(item, _worker_knowledge)
 
 
-def _prepare_in_parallel(
-    items: list,
-    gazetteer: Mapping[str, str],
-    workers: int,
-    known: frozenset[str],
-    known_people: frozenset[str],
-    names: IndexNames | None = None,
-) -> Iterator[FileResult]:
+def _prepare_in_parallel(items: list, knowledge: ParseKnowledge, workers: int) -> Iterator[FileResult]:
     """Parse in `workers` processes, in order, with a bounded window so parsed pages never pile up in memory."""
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    user_terms = list(gazetteer) + list(Reporter.objects.values_list("name", flat=True).distinct())
+    user_terms = list(knowledge.gazetteer) + list(Reporter.objects.values_list("name", flat=True).distinct())
     # The children must not share this process's database connection.
     connections.close_all()
     window = workers * 4
-    initargs = (dict(gazetteer), user_terms, known, known_people, names)
-    with context.Pool(workers, initializer=_init_worker, initargs=initargs) as pool:
+    with context.Pool(workers, initializer=_init_worker, initargs=(knowledge, user_terms)) as pool:
         pending: deque = deque()
         queue = iter(items)
         for item in islice(queue, window):

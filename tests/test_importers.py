@@ -175,11 +175,9 @@ def _found(query):
 def test_index_entries_are_built_with_the_parse_without_the_database(django_assert_num_queries):
     writer = importers.PageWriter(importers.ImportReport(), draft=False)
     gazetteer = writer.gazetteer()
-    names = importers.IndexNames.load(gazetteer)
+    knowledge = importers.ParseKnowledge(gazetteer, names=importers.IndexNames.load(gazetteer))
     with django_assert_num_queries(0):  # as in a parse worker, which has no connection
-        results = [
-            importers.prepare(importers.PathSource(str(path), path), gazetteer, names=names) for path in SEED_FILES
-        ]
+        results = [importers.prepare(importers.PathSource(str(path), path), knowledge) for path in SEED_FILES]
     assert [len(result.entries) for result in results] == [result.articles for result in results]
     assert all(isinstance(entry, search.PreparedEntry) for result in results for entry in result.entries)
 
