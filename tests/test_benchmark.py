@@ -80,6 +80,15 @@ Requests/sec:    246.80
 
 
 @pytest.mark.sqlite
+def _figures(args, env, out):
+    """Run a manage.py command that writes its figures to `out` (--json); the finished process and the figures."""
+    run = subprocess.run(
+        [*MANAGE, *args, "--json", str(out)], env=env, capture_output=True, text=True, cwd=settings.BASE_DIR
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return run, json.loads(out.read_text())
+
+
 def test_small_benchmark_run_writes_every_figure(tmp_path):
     if not shutil.which("wrk") and os.environ.get("CI"):
         pytest.fail("wrk is missing in CI: .ci/run installs it")
@@ -91,17 +100,12 @@ def test_small_benchmark_run_writes_every_figure(tmp_path):
         "DJANGO_TASKS_BACKEND": "database",
     }
     subprocess.run([*MANAGE, "migrate", "-v0"], env=env, check=True, cwd=settings.BASE_DIR)
-    out = tmp_path / "bench.json"
-    run = subprocess.run(
-        [*MANAGE, "benchmark", "--articles", "2000", "--archive", str(tmp_path / "pages"), "--json", str(out)]
+    run, figures = _figures(
+        ["benchmark", "--articles", "2000", "--archive", str(tmp_path / "pages")]
         + ["--page-seconds", "1", "--uncached-renders", "5", "--admin-rename"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=settings.BASE_DIR,
+        env,
+        tmp_path / "bench.json",
     )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    figures = json.loads(out.read_text())
     assert figures["database"] == "sqlite" and figures["articles"] == 2000
     assert set(figures["import"]) >= IMPORT_KEYS
     assert set(figures["search"]) >= SEARCH_KEYS and figures["search"]["queries"] == 40
@@ -208,17 +212,11 @@ def test_loadtest_warms_the_pages_then_holds_connections_beside_an_import(tmp_pa
         cwd=settings.BASE_DIR,
         capture_output=True,
     )
-    out = tmp_path / "load.json"
-    run = subprocess.run(
-        [*MANAGE, "loadtest", "--connections", "4", "--seconds", "3", "--workers", "1"]
-        + ["--with-import", str(more), "--json", str(out)],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=settings.BASE_DIR,
+    run, figures = _figures(
+        ["loadtest", "--connections", "4", "--seconds", "3", "--workers", "1", "--with-import", str(more)],
+        env,
+        tmp_path / "load.json",
     )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    figures = json.loads(out.read_text())
     assert figures["requests"] > 0 and figures["non_2xx"] == figures["socket_errors"] == 0
     assert figures["import_exit_code"] == 0 and "created" in figures["import_summary"]
     # Every distinct page was requested once before the load; the served site's list delay is reported.
