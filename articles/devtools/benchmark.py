@@ -882,8 +882,8 @@ def run_load(
             "urls": len(paths),
             "distinct_urls": len(set(paths)),
             "warm_up_seconds": warm_seconds,
-            "page_cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
-            # As gunicorn's production settings read it, whatever settings this process runs under.
+            # As gunicorn's production settings read them, whatever settings this process runs under.
+            "page_cache": production_settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
             "list_refresh_seconds": production_settings.NEWSROOM_LIST_REFRESH_SECONDS,
         }
         result.update(_parse_wrk(output))
