@@ -10,7 +10,7 @@ from django.db.models.functions import TruncMonth
 from taggit.models import Tag
 
 from . import search
-from .expressions import among
+from .expressions import PkAmong
 from .models import Article, Byline, Issue, Organisation, Reporter
 
 PAGE_SIZE = 20
@@ -153,9 +153,7 @@ def facet_ids(articles):
     # A search stays a subquery: reading its rows costs statements of its own (planner settings, docs/search.md).
     if getattr(articles.query, "newsroom_search", None):
         return facet_scope(articles)
-    ids = list(facet_scope(articles).values_list("pk", flat=True))
-    # One array parameter: 2,000 placeholders in each of four counts cost more to build and parse than the counts.
-    return among(Article.objects.all(), ids).values("pk")
+    return list(facet_scope(articles).values_list("pk", flat=True))
 
 
 def facet_cover(count):
@@ -163,11 +161,26 @@ def facet_cover(count):
     return min(count, FACET_SCOPE)
 
 
+def _in_scope(queryset, article_column, scope, **conditions):
+    """`queryset` narrowed to rows whose `article_column` is in `scope` (a list of ids, or a subquery of them)
+    and that meet `conditions`, in one filter() so that they apply to the same link row."""
+    # A list goes as one array parameter, compared with the link table's own column: no join back to articles.
+    if isinstance(scope, list):
+        return queryset.filter(PkAmong(F(article_column), ids=scope), **conditions)
+    return queryset.filter(**{f"{article_column}__in": scope}, **conditions)
+
+
 def tag_counts(scope, limit=FACET_LIMIT):
-    """The most used tags among the articles of `scope` (facet_scope), each with `article_count`."""
+    """The most used tags among the articles of `scope` (facet_ids), each with `article_count`."""
+    article_tags = ContentType.objects.get_for_model(Article)
     return (
-        Tag.objects.filter(article__in=scope)
-        .annotate(article_count=Count("article"))
+        _in_scope(
+            Tag.objects.all(),
+            "taggit_taggeditem_items__object_id",
+            scope,
+            taggit_taggeditem_items__content_type=article_tags,
+        )
+        .annotate(article_count=Count("taggit_taggeditem_items"))
         .order_by("-article_count", "name")[:limit]
     )
 
@@ -175,8 +188,8 @@ def tag_counts(scope, limit=FACET_LIMIT):
 def reporter_counts(scope, limit=FACET_LIMIT):
     """The most credited people in `scope`, each with `article_count` (one per article, whatever the roles)."""
     return (
-        Reporter.objects.filter(bylines__article__in=scope)
-        .annotate(article_count=Count("bylines__article", distinct=True))
+        _in_scope(Reporter.objects.all(), "bylines__article_id", scope)
+        .annotate(article_count=Count("bylines__article_id", distinct=True))
         .order_by("-article_count", "name")[:limit]
     )
 
@@ -184,7 +197,7 @@ def reporter_counts(scope, limit=FACET_LIMIT):
 def organisation_counts(scope, limit=FACET_LIMIT):
     """The most named organisations in `scope`, each with `article_count`."""
     return (
-        Organisation.objects.filter(articles__in=scope)
+        _in_scope(Organisation.objects.all(), "articles", scope)
         .annotate(article_count=Count("articles"))
         .order_by("-article_count", "name")[:limit]
     )
@@ -193,7 +206,7 @@ def organisation_counts(scope, limit=FACET_LIMIT):
 def month_counts(scope, limit=24):
     """Issue months in `scope`, newest first, as dicts with `month` (a date) and `article_count`."""
     return (
-        Article.objects.filter(pk__in=scope, issue__date__isnull=False)
+        _in_scope(Article.objects.filter(issue__date__isnull=False), "pk", scope)
         .annotate(month=TruncMonth("issue__date"))
         .values("month")
         .annotate(article_count=Count("pk"))

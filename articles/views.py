@@ -31,8 +31,8 @@ from .filters import (
     ArticleFilter,
     active_filter_chips,
     facet_cover,
+    facet_ids,
     facet_links,
-    facet_scope,
     organisation_counts,
     reporter_counts,
     tag_counts,
@@ -130,8 +130,8 @@ class HomeView(TemplateView):
         published = Article.objects.published()
         latest_issue = issues_newest_first(public_issues()).first()
         front = []
-        # Popular among the newest articles (facet_scope): what the paper covers now, at a flat cost.
-        newest = facet_scope(published)
+        # Popular among the newest articles (facet_ids): what the paper covers now, at a flat cost.
+        newest = facet_ids(published)
         recent = published.with_listing_relations()
         if latest_issue:
             front = list(published.filter(issue=latest_issue).with_listing_relations().in_page_order())
