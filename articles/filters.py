@@ -274,9 +274,11 @@ def active_filter_chips(filterset, params, preset=()):
     return chips
 
 
-def facet_links(articles, params, cleaned, preset=()):
-    """Facet counts for the filtered `articles` (within facet_scope), each a link adding that value to `params`."""
-    scope = facet_ids(articles)
+def facet_links(articles, params, cleaned, preset=(), scope=None):
+    """Facet counts for the filtered `articles` (within facet_scope, or the ids `scope`), each a link adding that
+    value to `params`."""
+    if scope is None:
+        scope = facet_ids(articles)
     chosen_tags = {tag.slug for tag in cleaned.get("tag") or []}
     facets = {}
     facets["tag"] = [

@@ -428,6 +428,43 @@ class Byline(models.Model):
         return f"{self.get_role_display()} {self.reporter.name}"
 
 
+class SubjectListing(models.Model):
+    """One article under one subject (a person, a person in a role, an organisation, a tag), with the article's
+    publication time while it is published: what the subject pages count and list, without reading articles."""
+
+    # Written only by the database's triggers (migration 0014), from the bylines, organisation links and taggit
+    # rows and the articles' status, whatever writes those; docs/site.md "Subject pages".
+
+    class Kind(models.TextChoices):
+        REPORTER = "reporter", "记者"
+        ROLE = "role", "记者（角色）"
+        ORGANISATION = "organisation", "组织"
+        TAG = "tag", "标签"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    subject_id = models.BigIntegerField()
+    # No constraint: the triggers remove the rows of a deleted article, and admin deletions need no permission here.
+    article = models.ForeignKey(Article, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    role = models.CharField(max_length=20, blank=True, default="")  # the byline's role, for ROLE rows
+    published_at = models.DateTimeField(null=True)  # None while the article is not published
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject_id", "article", "role"], name="subject_listing_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "subject_id", "published_at", "article", "role"], name="subject_listing_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.subject_id}: {self.article_id}"
+
+    @classmethod
+    def published(cls, kind: str, subject_id: int):
+        """The rows of the subject's articles that readers may see now (as Article.objects.published())."""
+        return cls.objects.filter(kind=kind, subject_id=subject_id, published_at__lte=timezone.now())
+
+
 class PageVersion(models.Model):
     """The version of one thing public pages show (an article, issue, person… or every list); see articles/cache.py."""
 

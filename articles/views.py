@@ -2,6 +2,7 @@
 
 import calendar
 import datetime
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Subquery
@@ -27,6 +28,7 @@ from .cache import (
     subject_key,
 )
 from .filters import (
+    FACET_SCOPE,
     PAGE_SIZE,
     ArticleFilter,
     active_filter_chips,
@@ -36,9 +38,8 @@ from .filters import (
     organisation_counts,
     reporter_counts,
     tag_counts,
-    with_tags,
 )
-from .models import Article, Byline, Organisation, Page, Reporter
+from .models import Article, Byline, Organisation, Page, Reporter, SubjectListing
 from .related import related_articles
 
 RECENT_LIMIT = 8
@@ -168,6 +169,10 @@ class ArticleListView(LenientPaginationMixin, FilterView):
         """Filters fixed by the page itself (the reporter of a reporter page…), as query-string values."""
         return {}
 
+    def facet_scope(self):
+        """The ids the facets count, when the view knows them cheaper than facet_ids(the list) would find them."""
+        return None
+
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
         data = self.request.GET.copy()
@@ -189,7 +194,7 @@ class ArticleListView(LenientPaginationMixin, FilterView):
         params = valid_params(filterset, self.request)
         cleaned = getattr(filterset.form, "cleaned_data", {})
         page = context["page_obj"]
-        facets = facet_links(filterset.qs, params, cleaned, preset)
+        facets = facet_links(filterset.qs, params, cleaned, preset, scope=self.facet_scope())
         cover = facet_cover(page.paginator.count)
         context.update(
             params=params,
@@ -450,6 +455,7 @@ class SubjectArticleListView(ArticleListView):
 
     template_name = "articles/subject_detail.html"
     subject_field = ""
+    listing_kind = ""  # SubjectListing.Kind
 
     def get(self, request, *args, **kwargs):
         self.subject = self.get_subject()
@@ -458,9 +464,14 @@ class SubjectArticleListView(ArticleListView):
     def get_subject(self):
         raise NotImplementedError
 
-    def subject_articles(self):
-        """Every published article about the subject, whatever the other filters."""
-        raise NotImplementedError
+    def listed(self):
+        """The SubjectListing rows of every published article about the subject, whatever the other filters."""
+        return SubjectListing.published(self.listing_kind, self.subject.pk)
+
+    @cached_property
+    def subject_count(self):
+        """How many published articles are about the subject, counted in the listing (docs/site.md)."""
+        return search.count_hits(self.listed())
 
     def get_preset(self):
         return {self.subject_field: self.subject.slug}
@@ -474,11 +485,23 @@ class SubjectArticleListView(ArticleListView):
                 return True
         return False
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # Unless other filters narrow it, the list is every article about the subject: the listing counts it
+        # without reading the articles (count_matches takes a count set on the query).
+        if not self.narrowed():
+            queryset = queryset.all()
+            queryset.query.newsroom_count = self.subject_count
+        return super().get_paginator(queryset, per_page, **kwargs)
+
+    def facet_scope(self):
+        if self.narrowed():
+            return None
+        newest = self.listed().order_by("-published_at", "-article_id")[:FACET_SCOPE]
+        return list(newest.values_list("article_id", flat=True))
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Unless other filters narrow it, the list is every article about the subject: its count is the total.
-        paginator = context["page_obj"].paginator
-        total = search.count_matches(self.subject_articles()) if self.narrowed() else paginator.search_count
+        total = self.subject_count
         # A subject named only in drafts is not public yet.
         if not total.total:
             raise Http404("没有相关的已发布文章。")
@@ -495,23 +518,16 @@ class ReporterDetailView(SubjectArticleListView):
     """/reporters/<slug>/: the person, how often they were credited in each role, and their articles."""
 
     subject_field = "reporter"
+    listing_kind = SubjectListing.Kind.REPORTER
 
     def get_subject(self):
         return get_object_or_404(Reporter, slug=self.kwargs["slug"])
 
-    def subject_articles(self):
-        bylines = Byline.objects.filter(article=OuterRef("pk"), reporter=self.subject)
-        return Article.objects.published().filter(Exists(bylines))
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        roles = SubjectListing.published(SubjectListing.Kind.ROLE, self.subject.pk)
         counts = dict(
-            Byline.objects.filter(reporter=self.subject, article__in=Article.objects.published().values("pk"))
-            .values("role")
-            # One byline per article, person and role (byline_unique_role): a plain count, no DISTINCT sort.
-            .annotate(article_count=Count("article"))
-            .order_by()
-            .values_list("role", "article_count")
+            roles.values("role").annotate(article_count=Count("pk")).order_by().values_list("role", "article_count")
         )
         # 未注明 (no role word in print) is listed only for people credited that way.
         context["role_counts"] = [
@@ -526,25 +542,21 @@ class OrganisationDetailView(SubjectArticleListView):
     """/organisations/<slug>/: the organisation, its parent and short names, and the articles naming it."""
 
     subject_field = "organisation"
+    listing_kind = SubjectListing.Kind.ORGANISATION
 
     def get_subject(self):
         queryset = Organisation.objects.select_related("parent").prefetch_related("aliases")
         return get_object_or_404(queryset, slug=self.kwargs["slug"])
-
-    def subject_articles(self):
-        return Article.objects.published().filter(organisations=self.subject)
 
 
 class TagDetailView(SubjectArticleListView):
     """/tags/<slug>/: the articles with this tag."""
 
     subject_field = "tag"
+    listing_kind = SubjectListing.Kind.TAG
 
     def get_subject(self):
         return get_object_or_404(Tag, slug=self.kwargs["slug"])
-
-    def subject_articles(self):
-        return with_tags(Article.objects.published(), [self.subject])
 
 
 @require_safe

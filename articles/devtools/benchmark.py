@@ -151,12 +151,13 @@ def empty_archive_tables() -> None:
     from django.contrib.contenttypes.models import ContentType
     from taggit.models import Tag, TaggedItem
 
-    from ..models import Byline, Organisation, OrganisationAlias, Page, ReporterAlias
+    from ..models import Byline, Organisation, OrganisationAlias, Page, ReporterAlias, SubjectListing
 
     if connection.vendor == "postgresql":
         tables = [
             model._meta.db_table
-            for model in (Byline, Article.organisations.through, TaggedItem, Article, Page, Issue)
+            # TRUNCATE fires no DELETE trigger: the subject listing goes with the rows it lists.
+            for model in (Byline, Article.organisations.through, TaggedItem, SubjectListing, Article, Page, Issue)
             + (ReporterAlias, Reporter, OrganisationAlias, Organisation, Tag)
         ]
         with connection.cursor() as cursor:

@@ -4,7 +4,7 @@
 # article_fts, whose rowid is the article id. Only writer.py writes either (update_search_index, index_articles).
 # This package re-exports what the rest of the project uses: `from articles import search; search.…`.
 
-from .counts import EXACT_COUNT_LIMIT, SearchCount, SearchPaginator, count_matches
+from .counts import EXACT_COUNT_LIMIT, SearchCount, SearchPaginator, count_hits, count_matches
 from .documents import IndexedDocument, IndexSource, PreparedEntry, index_document
 from .highlight import excerpt, highlight
 from .query import MAX_QUERY_CHARS, MAX_QUERY_TOKENS, ParsedQuery, fts_match_text, parse_query, tsquery_text
@@ -39,6 +39,7 @@ __all__ = [
     "SearchCount",
     "SearchIndexMissing",
     "SearchPaginator",
+    "count_hits",
     "count_matches",
     "ensure_user_terms",
     "entries_in_row",
