@@ -85,3 +85,14 @@ def test_credits_show_the_printed_title_and_the_photo_mark():
         f'<a href="{plain.reporter.get_absolute_url()}">{plain.reporter.name}</a></span></p>'
     )
     assert render("{% byline_credits article %}", article=listed(factories.ArticleFactory())) == ""
+
+
+def test_the_excerpt_of_a_long_body_is_its_opening_cut_as_the_whole_body_would_be():
+    from django.utils.text import Truncator
+
+    from articles.templatetags.site_tags import excerpt
+
+    paragraphs = [f"第{n}段，" + "职工" * (n % 7 + 1) + "。" for n in range(400)]
+    for body in ("\n\n".join(paragraphs), "短文。", "  \n第一段。\n\n  第二段。  \n", "\n".join(paragraphs[:9])):
+        article = Article(body=body)
+        assert excerpt(article, "") == Truncator(" ".join(article.paragraphs)).chars(120)

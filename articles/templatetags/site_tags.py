@@ -120,7 +120,21 @@ def excerpt(article, query):
     """A passage of the article body: around the search terms of `query`, else its opening."""
     if query:
         return search.excerpt(article.body, query, width=EXCERPT_WIDTH)
-    return Truncator(" ".join(article.paragraphs)).chars(EXCERPT_WIDTH)
+    return Truncator(_opening(article.body, 4 * EXCERPT_WIDTH)).chars(EXCERPT_WIDTH)
+
+
+def _opening(body: str, size: int) -> str:
+    """The first paragraphs of `body` joined by spaces, at least `size` characters of them when the body has them."""
+    # Truncator normalises and scans the whole text it is given; a list shows the first 120 characters.
+    paragraphs = []
+    for line in body.splitlines():
+        line = line.strip()
+        if line:
+            paragraphs.append(line)
+            size -= len(line) + 1
+            if size < 0:
+                break
+    return " ".join(paragraphs)
 
 
 @register.filter
