@@ -1,6 +1,7 @@
 """The reader's article filters, shared by the list page, the subject pages and the JSON API."""
 
 import calendar
+from collections import Counter
 
 import django_filters
 from django import forms
@@ -274,9 +275,15 @@ def active_filter_chips(filterset, params, preset=()):
     return chips
 
 
-def facet_links(articles, params, cleaned, preset=(), scope=None):
-    """Facet counts for the filtered `articles` (within facet_scope, or the ids `scope`), each a link adding that
-    value to `params`."""
+def months_of(dates, limit=24):
+    """month_counts over issue dates already read (None for an undated issue), newest month first."""
+    counts = Counter(date.replace(day=1) for date in dates if date is not None)
+    return [{"month": month, "article_count": counts[month]} for month in sorted(counts, reverse=True)[:limit]]
+
+
+def facet_links(articles, params, cleaned, preset=(), scope=None, months=None):
+    """Facet counts for the filtered `articles` (within facet_scope, or the ids `scope` and their `months`), each a
+    link adding that value to `params`."""
     if scope is None:
         scope = facet_ids(articles)
     chosen_tags = {tag.slug for tag in cleaned.get("tag") or []}
@@ -306,7 +313,7 @@ def facet_links(articles, params, cleaned, preset=(), scope=None):
             for subject in counts(scope)
         ]
     facets["month"] = []
-    for row in month_counts(scope):
+    for row in month_counts(scope) if months is None else months:
         month = row["month"]
         last_day = calendar.monthrange(month.year, month.month)[1]
         first, last = month.isoformat(), month.replace(day=last_day).isoformat()

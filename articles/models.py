@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -447,6 +447,9 @@ class SubjectListing(models.Model):
     article = models.ForeignKey(Article, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     role = models.CharField(max_length=20, blank=True, default="")  # the byline's role, for ROLE rows
     published_at = models.DateTimeField(null=True)  # None while the article is not published
+    # The article's issue and its date: the first keys of a list's newest-first order (filters.newest_first).
+    issue = models.ForeignKey(Issue, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    issue_date = models.DateField(null=True)
 
     class Meta:
         constraints = [
@@ -454,6 +457,14 @@ class SubjectListing(models.Model):
         ]
         indexes = [
             models.Index(fields=["kind", "subject_id", "published_at", "article", "role"], name="subject_listing_time"),
+            models.Index(
+                F("kind"),
+                F("subject_id"),
+                F("issue_date").desc(nulls_last=True),
+                F("issue").desc(),
+                F("published_at"),
+                name="subject_listing_issue",
+            ),
         ]
 
     def __str__(self):

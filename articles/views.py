@@ -16,7 +16,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 from taggit.models import Tag
 
-from . import search
+from . import filters, search
 from .cache import (
     LISTS,
     article_key,
@@ -27,14 +27,15 @@ from .cache import (
     public_issues,
     subject_key,
 )
+from .expressions import among
 from .filters import (
-    FACET_SCOPE,
     PAGE_SIZE,
     ArticleFilter,
     active_filter_chips,
     facet_cover,
     facet_ids,
     facet_links,
+    months_of,
     organisation_counts,
     reporter_counts,
     tag_counts,
@@ -170,7 +171,8 @@ class ArticleListView(LenientPaginationMixin, FilterView):
         return {}
 
     def facet_scope(self):
-        """The ids the facets count, when the view knows them cheaper than facet_ids(the list) would find them."""
+        """The ids the facets count and their issue months (filters.months_of), when the view knows them cheaper
+        than facet_links would find them; None otherwise."""
         return None
 
     def get_filterset_kwargs(self, filterset_class):
@@ -194,7 +196,7 @@ class ArticleListView(LenientPaginationMixin, FilterView):
         params = valid_params(filterset, self.request)
         cleaned = getattr(filterset.form, "cleaned_data", {})
         page = context["page_obj"]
-        facets = facet_links(filterset.qs, params, cleaned, preset, scope=self.facet_scope())
+        facets = facet_links(filterset.qs, params, cleaned, preset, *(self.facet_scope() or ()))
         cover = facet_cover(page.paginator.count)
         context.update(
             params=params,
@@ -493,11 +495,36 @@ class SubjectArticleListView(ArticleListView):
             queryset.query.newsroom_count = self.subject_count
         return super().get_paginator(queryset, per_page, **kwargs)
 
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
+        if not self.narrowed() and self.filterset.sort_order == "newest":
+            # The page's rows are among the subject's articles in the issues up to the page's last row, which the
+            # listing finds in its own order. Walking the paper's order instead tested every article of the newer
+            # issues for the subject: 80 ms for a tag that was common years ago and rare now.
+            bottom = (page.number - 1) * paginator.per_page
+            top = bottom + paginator.per_page
+            page.object_list = object_list = among(queryset, self.listed_through(top))[bottom:top]
+        return paginator, page, object_list, is_paginated
+
+    def listed_through(self, rows: int) -> list[int]:
+        """Ids of the subject's articles in the issues up to its `rows`-th article, newest issue first."""
+        listed = self.listed()
+        newest = (F("issue_date").desc(nulls_last=True), F("issue_id").desc())
+        last = listed.order_by(*newest).values_list("issue_date", "issue_id")[rows - 1 : rows]
+        if last:
+            date, issue = last[0]
+            if date is None:
+                listed = listed.filter(Q(issue_date__isnull=False) | Q(issue_id__gte=issue))
+            else:
+                listed = listed.filter(Q(issue_date__gt=date) | Q(issue_date=date, issue_id__gte=issue))
+        return list(listed.values_list("article_id", flat=True))
+
     def facet_scope(self):
         if self.narrowed():
             return None
-        newest = self.listed().order_by("-published_at", "-article_id")[:FACET_SCOPE]
-        return list(newest.values_list("article_id", flat=True))
+        newest = self.listed().order_by("-published_at", "-article_id")[: filters.FACET_SCOPE]
+        rows = list(newest.values_list("article_id", "issue_date"))
+        return [article for article, _ in rows], months_of(date for _, date in rows)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -243,3 +243,23 @@ def test_facet_ids_are_one_parameter_whatever_their_number(django_assert_num_que
     with django_assert_num_queries(1):
         counts = {tag.name: tag.article_count for tag in tag_counts(scope)}
     assert counts == {"劳模": 15, "工会": 15}
+
+
+def test_months_of_read_dates_count_as_month_counts_do(db):
+    from articles.filters import month_counts, months_of
+    from articles.models import Article, Issue
+
+    for day in (datetime.date(2022, 11, 14), datetime.date(2022, 11, 30), datetime.date(2023, 1, 2), None):
+        issue = IssueFactory(date=day) if day else Issue.objects.create(date=None, import_ref="undated")
+        ArticleFactory(page__issue=issue)
+    ids = list(Article.objects.values_list("pk", flat=True))
+    dates = Article.objects.values_list("issue__date", flat=True)
+    assert (
+        months_of(dates)
+        == list(month_counts(ids))
+        == [
+            {"month": datetime.date(2023, 1, 1), "article_count": 1},
+            {"month": datetime.date(2022, 11, 1), "article_count": 2},
+        ]
+    )
+    assert months_of(dates, limit=1) == list(month_counts(ids, limit=1))

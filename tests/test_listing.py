@@ -21,30 +21,25 @@ migration = importlib.import_module("articles.migrations.0014_subject_listing")
 
 def expected_listing() -> set[tuple]:
     """The listing recomputed from the link rows and the articles, as the triggers should keep it."""
-
-    def shown(status, published_at):
-        return published_at if status == Article.Status.PUBLISHED else None
-
+    articles = {
+        a.pk: (a.published_at if a.status == Article.Status.PUBLISHED else None, a.issue_id, a.issue.date)
+        for a in Article.objects.select_related("issue")
+    }
     rows = set()
-    for article, reporter, role, status, published_at in Byline.objects.values_list(
-        "article_id", "reporter_id", "role", "article__status", "article__published_at"
-    ):
-        rows.add(("reporter", reporter, article, "", shown(status, published_at)))
-        rows.add(("role", reporter, article, role, shown(status, published_at)))
-    links = Article.organisations.through.objects.values_list(
-        "article_id", "organisation_id", "article__status", "article__published_at"
-    )
-    for article, organisation, status, published_at in links:
-        rows.add(("organisation", organisation, article, "", shown(status, published_at)))
-    articles = {a.pk: shown(a.status, a.published_at) for a in Article.objects.only("status", "published_at")}
+    for article, reporter, role in Byline.objects.values_list("article_id", "reporter_id", "role"):
+        rows.add(("reporter", reporter, article, "", *articles[article]))
+        rows.add(("role", reporter, article, role, *articles[article]))
+    for article, organisation in Article.organisations.through.objects.values_list("article_id", "organisation_id"):
+        rows.add(("organisation", organisation, article, "", *articles[article]))
     items = TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(Article))
     for article, tag in items.values_list("object_id", "tag_id"):
-        rows.add(("tag", tag, article, "", articles[article]))
+        rows.add(("tag", tag, article, "", *articles[article]))
     return rows
 
 
 def listing() -> set[tuple]:
-    return set(SubjectListing.objects.values_list("kind", "subject_id", "article_id", "role", "published_at"))
+    columns = ("kind", "subject_id", "article_id", "role", "published_at", "issue_id", "issue_date")
+    return set(SubjectListing.objects.values_list(*columns))
 
 
 def assert_listing_is_current():
@@ -111,6 +106,23 @@ def test_publishing_withdrawing_and_rescheduling_move_the_listed_time():
     assert not SubjectListing.published("tag", Tag.objects.get(name="劳模").pk).exists()  # scheduled: not yet
     Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
     assert_listing_is_current()
+
+
+def test_moving_an_article_to_another_issue_or_redating_an_issue_moves_the_listed_issue():
+    article = factories.ArticleFactory()
+    factories.BylineFactory(article=article)
+    article.tags.add("劳模")
+    other = factories.IssueFactory()
+    article.issue = other
+    article.save()
+    assert_listing_is_current()
+    other.date = datetime.date(2001, 1, 1)
+    other.save()
+    assert_listing_is_current()
+    other.date = None
+    other.save()
+    assert_listing_is_current()
+    assert set(SubjectListing.objects.filter(article=article).values_list("issue_date", flat=True)) == {None}
 
 
 def test_deleting_articles_organisations_and_tags_removes_their_rows():
@@ -209,3 +221,33 @@ def test_subject_pages_count_list_and_facet_as_the_articles_links_do(seeded, cli
                 count = articles.filter(bylines__reporter=subject, bylines__role=role).count()
                 assert roles.get(label, 0) == count, (url, label)
     assert shown > 100
+
+
+def test_every_page_of_a_subject_lists_the_articles_in_the_papers_order(client, settings):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    from articles.filters import ArticleFilter
+    from articles.models import Issue
+
+    dated = [factories.IssueFactory() for _ in range(4)]
+    undated = [Issue.objects.create(date=None, number=n, import_ref=f"undated:{n}") for n in (7, 8)]
+    tagged = []
+    for index, issue in enumerate(dated + undated):
+        for number in range(1, 4):
+            page = factories.PageFactory(issue=issue, number=number)
+            for position in range(3 if index % 2 else 2):
+                article = factories.ArticleFactory(page=page, position=position + 1)
+                article.tags.add("劳模")
+                tagged.append(article)
+    factories.ArticleFactory(page__issue=dated[0]).tags.add("书香")  # another subject, in a listed issue
+    hidden = tagged[5]
+    Article.objects.filter(pk=hidden.pk).update(status=Article.Status.DRAFT)
+    tag = Tag.objects.get(name="劳模")
+    data = QueryDict(mutable=True)
+    data.setlist("tag", [tag.slug])
+    expected = list(ArticleFilter(data, queryset=Article.objects.published()).qs.values_list("pk", flat=True))
+    assert len(expected) == len(tagged) - 1 > 40
+    pages = []
+    for number in (1, 2, 3):
+        response = client.get(f"/tags/{tag.slug}/", {"page": number})
+        pages += [article.pk for article in response.context["page_obj"].object_list]
+    assert pages == expected

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from articles.migration_operations import AddIndexOnPostgres
+
 # The listing is derived data. Triggers keep it equal to the link rows and the articles' publication, whatever
 # writes them: the importer's bulk inserts, the admin, merges, taggit, raw SQL. On PostgreSQL the link tables'
 # triggers run once per statement over its rows (an import inserts thousands of links in a few statements).
@@ -24,6 +26,23 @@ EVENTS = {
 }
 
 
+# An article's rows follow its publication and its issue; an issue's date, its articles' rows.
+ARTICLE_CHANGES = (
+    "OLD.status IS DISTINCT FROM NEW.status OR OLD.published_at IS DISTINCT FROM NEW.published_at "
+    "OR OLD.issue_id IS DISTINCT FROM NEW.issue_id"
+)
+ARTICLE_CHANGED = (
+    "UPDATE articles_subjectlisting SET published_at = CASE WHEN NEW.status = 'published' THEN NEW.published_at END, "
+    "issue_id = NEW.issue_id, issue_date = (SELECT date FROM articles_issue WHERE id = NEW.issue_id) "
+    "WHERE article_id = NEW.id"
+)
+ARTICLE_DELETED = "DELETE FROM articles_subjectlisting WHERE article_id = OLD.id"
+ISSUE_REDATED = (
+    "UPDATE articles_subjectlisting SET issue_date = NEW.date "
+    "WHERE article_id IN (SELECT id FROM articles_article WHERE issue_id = NEW.id)"
+)
+
+
 def _listed_as(link) -> list[tuple[str, str, str]]:
     """(kind, role, what must also hold to remove it) of the listing rows each link row makes."""
     table, kind, subject, article, _ = link
@@ -38,14 +57,15 @@ def _insert(link, *, row: str, source: str, postgres: bool) -> list[str]:
     """Add the listing rows of the link rows `row` (PostgreSQL: from the table `source`; SQLite: NEW)."""
     _, _, subject, article, condition = link
     verb, conflict = ("INSERT", " ON CONFLICT DO NOTHING") if postgres else ("INSERT OR IGNORE", "")
+    issue = "LEFT JOIN articles_issue i ON i.id = a.issue_id"
     joined = (
-        f"{source} JOIN articles_article a ON a.id = {row}.{article} WHERE"
+        f"{source} JOIN articles_article a ON a.id = {row}.{article} {issue} WHERE"
         if postgres
-        else (f"articles_article a WHERE a.id = {row}.{article} AND")
+        else f"articles_article a {issue} WHERE a.id = {row}.{article} AND"
     )
     return [
-        f"{verb} INTO articles_subjectlisting (kind, subject_id, article_id, role, published_at) "
-        f"SELECT '{kind}', {row}.{subject}, {row}.{article}, {role.format(row=row)}, {PUBLISHED_AT} "
+        f"{verb} INTO articles_subjectlisting (kind, subject_id, article_id, role, published_at, issue_id, issue_date) "
+        f"SELECT '{kind}', {row}.{subject}, {row}.{article}, {role.format(row=row)}, {PUBLISHED_AT}, a.issue_id, i.date "
         f"FROM {joined} {condition.format(row=row)}{conflict}"
         for kind, role, _ in _listed_as(link)
     ]
@@ -85,23 +105,20 @@ def postgres_statements() -> list[str]:
                 f"FOR EACH STATEMENT EXECUTE FUNCTION articles_listing_{kind}_links()"
             )
     statements += [
-        """CREATE FUNCTION articles_listing_publication() RETURNS trigger LANGUAGE plpgsql AS $$
+        f"""CREATE FUNCTION articles_listing_article() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-          IF TG_OP = 'DELETE' THEN
-            DELETE FROM articles_subjectlisting WHERE article_id = OLD.id;
-          ELSE
-            UPDATE articles_subjectlisting
-               SET published_at = CASE WHEN NEW.status = 'published' THEN NEW.published_at END
-             WHERE article_id = NEW.id;
-          END IF;
+          IF TG_OP = 'DELETE' THEN {ARTICLE_DELETED}; ELSE {ARTICLE_CHANGED}; END IF;
           RETURN NULL;
         END $$""",
-        # A row trigger with WHEN: the search index's batch UPDATEs of articles never call it.
-        "CREATE TRIGGER articles_listing_publication AFTER UPDATE OF status, published_at ON articles_article "
-        "FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.published_at IS DISTINCT FROM NEW.published_at) "
-        "EXECUTE FUNCTION articles_listing_publication()",
+        # Row triggers with WHEN: the search index's batch UPDATEs of articles never call them.
+        f"CREATE TRIGGER articles_listing_article_update AFTER UPDATE OF status, published_at, issue_id "
+        f"ON articles_article FOR EACH ROW WHEN ({ARTICLE_CHANGES}) EXECUTE FUNCTION articles_listing_article()",
         "CREATE TRIGGER articles_listing_article_delete AFTER DELETE ON articles_article "
-        "FOR EACH ROW EXECUTE FUNCTION articles_listing_publication()",
+        "FOR EACH ROW EXECUTE FUNCTION articles_listing_article()",
+        f"""CREATE FUNCTION articles_listing_issue() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN {ISSUE_REDATED}; RETURN NULL; END $$""",
+        "CREATE TRIGGER articles_listing_issue_update AFTER UPDATE OF date ON articles_issue "
+        "FOR EACH ROW WHEN (OLD.date IS DISTINCT FROM NEW.date) EXECUTE FUNCTION articles_listing_issue()",
     ]
     return statements
 
@@ -121,12 +138,12 @@ def sqlite_statements() -> list[str]:
             f"CREATE TRIGGER articles_listing_{kind}_update AFTER UPDATE OF {columns} ON {table} BEGIN {removed} {added} END",
         ]
     statements += [
-        "CREATE TRIGGER articles_listing_publication AFTER UPDATE OF status, published_at ON articles_article "
-        "WHEN OLD.status IS NOT NEW.status OR OLD.published_at IS NOT NEW.published_at BEGIN "
-        "UPDATE articles_subjectlisting SET published_at = CASE WHEN NEW.status = 'published' THEN NEW.published_at END "
-        "WHERE article_id = NEW.id; END",
-        "CREATE TRIGGER articles_listing_article_delete AFTER DELETE ON articles_article BEGIN "
-        "DELETE FROM articles_subjectlisting WHERE article_id = OLD.id; END",
+        f"CREATE TRIGGER articles_listing_article_update AFTER UPDATE OF status, published_at, issue_id "
+        f"ON articles_article WHEN {ARTICLE_CHANGES.replace('IS DISTINCT FROM', 'IS NOT')} "
+        f"BEGIN {ARTICLE_CHANGED}; END",
+        f"CREATE TRIGGER articles_listing_article_delete AFTER DELETE ON articles_article BEGIN {ARTICLE_DELETED}; END",
+        "CREATE TRIGGER articles_listing_issue_update AFTER UPDATE OF date ON articles_issue "
+        f"WHEN OLD.date IS NOT NEW.date BEGIN {ISSUE_REDATED}; END",
     ]
     return statements
 
@@ -150,10 +167,15 @@ def drop_triggers(apps, schema_editor):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {link[0]}" if postgres else ""))
         if postgres:
             schema_editor.execute(f"DROP FUNCTION IF EXISTS articles_listing_{link[1]}_links()")
-    for name in ("articles_listing_publication", "articles_listing_article_delete"):
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}" + (" ON articles_article" if postgres else ""))
+    for name, table in [
+        ("articles_listing_article_update", "articles_article"),
+        ("articles_listing_article_delete", "articles_article"),
+        ("articles_listing_issue_update", "articles_issue"),
+    ]:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if postgres else ""))
     if postgres:
-        schema_editor.execute("DROP FUNCTION IF EXISTS articles_listing_publication()")
+        schema_editor.execute("DROP FUNCTION IF EXISTS articles_listing_article()")
+        schema_editor.execute("DROP FUNCTION IF EXISTS articles_listing_issue()")
 
 
 class Migration(migrations.Migration):
@@ -183,6 +205,16 @@ class Migration(migrations.Migration):
                 ("subject_id", models.BigIntegerField()),
                 ("role", models.CharField(blank=True, default="", max_length=20)),
                 ("published_at", models.DateTimeField(null=True)),
+                ("issue_date", models.DateField(null=True)),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="articles.issue",
+                    ),
+                ),
                 (
                     "article",
                     models.ForeignKey(
@@ -196,9 +228,8 @@ class Migration(migrations.Migration):
             options={
                 "indexes": [
                     models.Index(
-                        fields=["kind", "subject_id", "published_at", "article", "role"],
-                        name="subject_listing_time",
-                    )
+                        fields=["kind", "subject_id", "published_at", "article", "role"], name="subject_listing_time"
+                    ),
                 ],
                 "constraints": [
                     models.UniqueConstraint(
@@ -206,6 +237,18 @@ class Migration(migrations.Migration):
                     )
                 ],
             },
+        ),
+        # SQLite takes no NULLS LAST in an index; its lists are small.
+        AddIndexOnPostgres(
+            model_name="subjectlisting",
+            index=models.Index(
+                models.F("kind"),
+                models.F("subject_id"),
+                models.OrderBy(models.F("issue_date"), descending=True, nulls_last=True),
+                models.OrderBy(models.F("issue"), descending=True),
+                models.F("published_at"),
+                name="subject_listing_issue",
+            ),
         ),
         migrations.RunPython(create_triggers, drop_triggers),
     ]
