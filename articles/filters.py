@@ -284,8 +284,11 @@ def months_of(dates, limit=24):
 def facet_links(articles, params, cleaned, preset=(), scope=None, months=None):
     """Facet counts for the filtered `articles` (within facet_scope, or the ids `scope` and their `months`), each a
     link adding that value to `params`."""
-    if scope is None:
+    if scope is None and getattr(articles.query, "newsroom_search", None):
         scope = facet_ids(articles)
+    elif scope is None:  # the month facet comes from the dates read with the ids
+        rows = list(facet_scope(articles).values_list("pk", "issue__date"))
+        scope, months = [pk for pk, _ in rows], months_of(date for _, date in rows)
     chosen_tags = {tag.slug for tag in cleaned.get("tag") or []}
     facets = {}
     facets["tag"] = [
