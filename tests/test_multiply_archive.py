@@ -7,6 +7,7 @@ from articles import search
 from articles.importers import import_pages
 from articles.management.commands.multiply_archive import SEARCH_INDEXES, multiply
 from articles.models import Article, Byline, Issue, Page
+from tests.test_listing import assert_listing_is_current
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -45,6 +46,8 @@ def test_copies_repeat_every_article_its_index_entry_and_links_further_back(seed
     after = _hits("劳模")
     assert after == before | {pk + shift for pk in before} | {pk + 2 * shift for pk in before}
     assert set(result["indexes"]) == set(SEARCH_INDEXES)
+    # The subject listing follows the copied links, their articles and issues (its triggers, docs/site.md).
+    assert_listing_is_current()
     # New articles take ids after the copies, and the relevance order still works over them.
     assert Article.objects.create(issue=copy.issue, title="新文章").pk > max(after)
     assert search.order_by_relevance(search.search_articles(Article.objects.published(), "劳模")).exists()
