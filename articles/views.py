@@ -499,8 +499,8 @@ class SubjectArticleListView(ArticleListView):
         paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
         if not self.narrowed() and self.filterset.sort_order == "newest":
             # The page's rows are among the subject's articles in the issues up to the page's last row, which the
-            # listing finds in its own order. Walking the paper's order instead tested every article of the newer
-            # issues for the subject: 80 ms for a tag that was common years ago and rare now.
+            # listing finds in its own order. Walking the paper's order instead tests every article of the newer
+            # issues for the subject, all of them when the subject was common years ago and is rare now.
             bottom = (page.number - 1) * paginator.per_page
             top = bottom + paginator.per_page
             page.object_list = object_list = among(queryset, self.listed_through(top))[bottom:top]

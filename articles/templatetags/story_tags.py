@@ -1,6 +1,6 @@
 """A story card and its byline credits, built in Python: lists render dozens of them per page."""
 
-# As templates, the card and its credits were half of a list page's render time (a Django include resolves each
+# As templates, the card and its credits dominated a list page's render time (a Django include resolves each
 # variable through the context stack); the markup is the same as the templates it replaces.
 
 from django import template
