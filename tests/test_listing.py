@@ -158,12 +158,16 @@ def test_merges_move_the_rows_to_the_survivor():
 
 
 def test_links_of_other_models_tagged_by_taggit_are_not_listed():
-    issue_type = ContentType.objects.get_for_model(Organisation)
-    organisation = factories.OrganisationFactory()
-    TaggedItem.objects.create(
-        tag=Tag.objects.create(name="别处", slug="bie-chu"), content_type=issue_type, object_id=organisation.pk
-    )
+    # An organisation tagged whose id is also an article's: only the content type tells the rows apart.
+    article = factories.ArticleFactory()
+    organisation_type = ContentType.objects.get_for_model(Organisation)
+    tag = Tag.objects.create(name="别处", slug="bie-chu")
+    TaggedItem.objects.create(tag=tag, content_type=organisation_type, object_id=article.pk)
     assert not SubjectListing.objects.filter(kind="tag").exists()
+    article.tags.add(tag)
+    assert list(SubjectListing.objects.filter(kind="tag").values_list("article_id", flat=True)) == [article.pk]
+    TaggedItem.objects.filter(content_type=organisation_type).delete()
+    assert_listing_is_current()
 
 
 def test_the_migration_backfills_what_was_there(seeded):
