@@ -14,9 +14,8 @@ from .cache import LISTS, article_key, depends_on, issue_key
 from .filters import (
     PAGE_SIZE,
     ArticleFilter,
+    facet_basis,
     facet_cover,
-    facet_ids,
-    month_counts,
     organisation_counts,
     reporter_counts,
     tag_counts,
@@ -117,16 +116,14 @@ def page_url(request, number):
 
 
 def facets(articles):
-    scope = facet_ids(articles)
+    scope, months = facet_basis(articles)
     return {
         "tags": [{"slug": t.slug, "name": t.name, "count": t.article_count} for t in tag_counts(scope)],
         "reporters": [{"slug": r.slug, "name": r.name, "count": r.article_count} for r in reporter_counts(scope)],
         "organisations": [
             {"slug": o.slug, "name": o.name, "count": o.article_count} for o in organisation_counts(scope)
         ],
-        "months": [
-            {"month": row["month"].strftime("%Y-%m"), "count": row["article_count"]} for row in month_counts(scope)
-        ],
+        "months": [{"month": row["month"].strftime("%Y-%m"), "count": row["article_count"]} for row in months],
     }
 
 

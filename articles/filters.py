@@ -281,14 +281,20 @@ def months_of(dates, limit=24):
     return [{"month": month, "article_count": counts[month]} for month in sorted(counts, reverse=True)[:limit]]
 
 
-def facet_links(articles, params, cleaned, preset=(), scope=None, months=None):
-    """Facet counts for the filtered `articles` (within facet_scope, or the ids `scope` and their `months`), each a
-    link adding that value to `params`."""
-    if scope is None and getattr(articles.query, "newsroom_search", None):
+def facet_basis(articles):
+    """What the facets of `articles` count: the scope (facet_ids) and its issue months (as month_counts)."""
+    if getattr(articles.query, "newsroom_search", None):
         scope = facet_ids(articles)
-    elif scope is None:  # the month facet comes from the dates read with the ids
-        rows = list(facet_scope(articles).values_list("pk", "issue__date"))
-        scope, months = [pk for pk, _ in rows], months_of(date for _, date in rows)
+        return scope, list(month_counts(scope))
+    # The month facet comes from the dates read with the ids.
+    rows = list(facet_scope(articles).values_list("pk", "issue__date"))
+    return [pk for pk, _ in rows], months_of(date for _, date in rows)
+
+
+def facet_links(articles, params, cleaned, preset=(), basis=None):
+    """Facet counts for the filtered `articles` (within facet_basis, or the `basis` given), each a link adding
+    that value to `params`."""
+    scope, months = basis or facet_basis(articles)
     chosen_tags = {tag.slug for tag in cleaned.get("tag") or []}
     facets = {}
     facets["tag"] = [
@@ -316,7 +322,7 @@ def facet_links(articles, params, cleaned, preset=(), scope=None, months=None):
             for subject in counts(scope)
         ]
     facets["month"] = []
-    for row in month_counts(scope) if months is None else months:
+    for row in months:
         month = row["month"]
         last_day = calendar.monthrange(month.year, month.month)[1]
         first, last = month.isoformat(), month.replace(day=last_day).isoformat()

@@ -170,9 +170,8 @@ class ArticleListView(LenientPaginationMixin, FilterView):
         """Filters fixed by the page itself (the reporter of a reporter page…), as query-string values."""
         return {}
 
-    def facet_scope(self):
-        """The ids the facets count and their issue months (filters.months_of), when the view knows them cheaper
-        than facet_links would find them; None otherwise."""
+    def facet_basis(self):
+        """What the facets count, as filters.facet_basis, when the view knows it cheaper; None otherwise."""
         return None
 
     def get_filterset_kwargs(self, filterset_class):
@@ -196,7 +195,7 @@ class ArticleListView(LenientPaginationMixin, FilterView):
         params = valid_params(filterset, self.request)
         cleaned = getattr(filterset.form, "cleaned_data", {})
         page = context["page_obj"]
-        facets = facet_links(filterset.qs, params, cleaned, preset, *(self.facet_scope() or ()))
+        facets = facet_links(filterset.qs, params, cleaned, preset, basis=self.facet_basis())
         cover = facet_cover(page.paginator.count)
         context.update(
             params=params,
@@ -519,7 +518,7 @@ class SubjectArticleListView(ArticleListView):
                 listed = listed.filter(Q(issue_date__gt=date) | Q(issue_date=date, issue_id__gte=issue))
         return list(listed.values_list("article_id", flat=True))
 
-    def facet_scope(self):
+    def facet_basis(self):
         if self.narrowed():
             return None
         newest = self.listed().order_by("-published_at", "-article_id")[: filters.FACET_SCOPE]

@@ -601,7 +601,7 @@ PAGES = {
 # Each list of articles prefetches its photos in one query (Article.objects.with_listing_relations).
 MAX_QUERIES = {
     "home": 15,
-    # The facets read the ids of the newest matches once (filters.facet_ids) rather than finding them in each count.
+    # The facets read the ids of the newest matches once (filters.facet_basis) rather than finding them in each count.
     "list": 11,
     # A search on PostgreSQL: planner settings, the count, the best hits' ids (one statement per tier read, up
     # to three, each only when the ones above leave the page short), and in a test's transaction one more to put
