@@ -6,9 +6,9 @@ from collections import Counter
 import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, F, OuterRef
-from django.db.models.functions import TruncMonth
-from taggit.models import Tag
+from django.db.models import Count, Exists, F, OuterRef, Window
+from django.db.models.functions import Rank, TruncMonth
+from taggit.models import Tag, TaggedItem
 
 from . import search
 from .expressions import PkAmong
@@ -171,37 +171,52 @@ def _in_scope(queryset, article_column, scope, **conditions):
     return queryset.filter(**{f"{article_column}__in": scope}, **conditions)
 
 
+def _most_counted(model, ranked, limit):
+    """The `limit` subjects of `ranked` ((id, count) rows) most counted first, ties by name, each with
+    `article_count`."""
+    counts = dict(ranked)
+    subjects = model.objects.in_bulk(list(counts))
+    for pk, subject in subjects.items():
+        subject.article_count = counts[pk]
+    # Names compare by code point, as SQLite and PostgreSQL's C.UTF-8 collation order them.
+    return sorted(subjects.values(), key=lambda subject: (-subject.article_count, subject.name))[:limit]
+
+
+def _ranking(links, subject_column, count, limit):
+    """(subject id, count) of the subjects among `links` whose count ranks within the first `limit`, ties included."""
+    # Counted on the link rows alone, then named by a second statement: joining the subject table before grouping
+    # hashed the whole table and every link row, about half of each facet's time at 200,000 articles.
+    return (
+        links.values(subject_column)
+        .annotate(article_count=count, place=Window(Rank(), order_by=F("article_count").desc()))
+        .filter(place__lte=limit)
+        .order_by()
+        .values_list(subject_column, "article_count")
+    )
+
+
+def tag_ranking(scope, limit=FACET_LIMIT):
+    """(tag id, count) rows of the tags most used among the articles of `scope` (facet_ids)."""
+    article_tags = ContentType.objects.get_for_model(Article)
+    links = _in_scope(TaggedItem.objects.all(), "object_id", scope, content_type=article_tags)
+    return _ranking(links, "tag_id", Count("*"), limit)
+
+
 def tag_counts(scope, limit=FACET_LIMIT):
     """The most used tags among the articles of `scope` (facet_ids), each with `article_count`."""
-    article_tags = ContentType.objects.get_for_model(Article)
-    return (
-        _in_scope(
-            Tag.objects.all(),
-            "taggit_taggeditem_items__object_id",
-            scope,
-            taggit_taggeditem_items__content_type=article_tags,
-        )
-        .annotate(article_count=Count("taggit_taggeditem_items"))
-        .order_by("-article_count", "name")[:limit]
-    )
+    return _most_counted(Tag, tag_ranking(scope, limit), limit)
 
 
 def reporter_counts(scope, limit=FACET_LIMIT):
     """The most credited people in `scope`, each with `article_count` (one per article, whatever the roles)."""
-    return (
-        _in_scope(Reporter.objects.all(), "bylines__article_id", scope)
-        .annotate(article_count=Count("bylines__article_id", distinct=True))
-        .order_by("-article_count", "name")[:limit]
-    )
+    links = _in_scope(Byline.objects.all(), "article_id", scope)
+    return _most_counted(Reporter, _ranking(links, "reporter_id", Count("article_id", distinct=True), limit), limit)
 
 
 def organisation_counts(scope, limit=FACET_LIMIT):
     """The most named organisations in `scope`, each with `article_count`."""
-    return (
-        _in_scope(Organisation.objects.all(), "articles", scope)
-        .annotate(article_count=Count("articles"))
-        .order_by("-article_count", "name")[:limit]
-    )
+    links = _in_scope(Article.organisations.through.objects.all(), "article_id", scope)
+    return _most_counted(Organisation, _ranking(links, "organisation_id", Count("*"), limit), limit)
 
 
 def month_counts(scope, limit=24):

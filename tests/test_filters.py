@@ -232,15 +232,15 @@ def test_invalid_field_is_ignored_while_valid_ones_apply(client, paper):
 
 
 def test_facet_ids_are_one_parameter_whatever_their_number(django_assert_num_queries):
-    from articles.filters import facet_ids, tag_counts
+    from articles.filters import facet_ids, tag_counts, tag_ranking
 
     for n in range(30):
         ArticleFactory(tags=["劳模" if n % 2 else "工会"])
     scope = facet_ids(Article.objects.published())
     # The ids travel as one array (PostgreSQL) or one JSON text (SQLite), not as thirty placeholders.
-    _, params = tag_counts(scope).query.sql_with_params()
+    _, params = tag_ranking(scope).query.sql_with_params()
     assert len(params) < 10
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the ranking, then the names
         counts = {tag.name: tag.article_count for tag in tag_counts(scope)}
     assert counts == {"劳模": 15, "工会": 15}
 
@@ -263,3 +263,26 @@ def test_months_of_read_dates_count_as_month_counts_do(db):
         ]
     )
     assert months_of(dates, limit=1) == list(month_counts(ids, limit=1))
+
+
+def test_facets_keep_ties_at_the_last_place_and_break_them_by_name(db):
+    from articles.filters import organisation_counts, reporter_counts, tag_counts
+    from tests.factories import BylineFactory, OrganisationFactory, ReporterFactory
+
+    # 丙 and 乙 tie for the second place; 丙 (U+4E19) comes first by code point, 乙 (U+4E59) is left out.
+    counts = {"甲": 3, "乙": 2, "丙": 2, "丁": 1}
+    people = {name: ReporterFactory(name=name) for name in counts}
+    bodies = {name: OrganisationFactory(name=f"{name}公司工会") for name in counts}
+    for name, n in counts.items():
+        for _ in range(n):
+            article = ArticleFactory(tags=[name])
+            BylineFactory(article=article, reporter=people[name])
+            BylineFactory(article=article, reporter=people[name], role=Byline.Role.CORRESPONDENT)  # counted once
+            article.organisations.add(bodies[name])
+    scope = filters.facet_ids(Article.objects.published())
+    expected = [("甲", 3), ("丙", 2)]
+    assert [(tag.name, tag.article_count) for tag in tag_counts(scope, 2)] == expected
+    assert [(person.name, person.article_count) for person in reporter_counts(scope, 2)] == expected
+    assert [(body.name[0], body.article_count) for body in organisation_counts(scope, 2)] == expected
+    assert [tag.name for tag in tag_counts(scope, 3)] == ["甲", "丙", "乙"]
+    assert tag_counts([], 2) == []
