@@ -480,6 +480,9 @@ def uncached_urls(limit: int = 10) -> dict[str, list[str]]:
 
 def measure_uncached(renders: int, log) -> dict:
     """p95 of uncached renders per page kind (page cache off, Django test client in this process), in ms."""
+    from newsroom.process import prepare_web_process
+
+    prepare_web_process()  # as newsroom.wsgi readies each server process
     client = Client(HTTP_HOST=(settings.ALLOWED_HOSTS or ["localhost"])[0].lstrip("."))
     kinds = uncached_urls()
     p95 = {}

@@ -83,6 +83,11 @@ def _ensure_jieba() -> None:
         _jieba_ready = True
 
 
+def load_dictionary() -> None:
+    """Load jieba's dictionary now, not at the first text segmented."""
+    _ensure_jieba()
+
+
 def _freq(word: str) -> int:
     return jieba.dt.FREQ.get(word) or 0
 
