@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
+from .routes import url_of
+
 SLUG_MAX_LENGTH = 80
 NON_BLANK_REGEX = "[^ \t\r\n\f\v\u3000]"
 
@@ -151,7 +153,7 @@ class Reporter(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:reporter_detail", args=[self.slug])
+        return url_of("articles:reporter_detail", self.slug)
 
 
 class ReporterAlias(models.Model):
@@ -210,7 +212,7 @@ class Organisation(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:organisation_detail", args=[self.slug])
+        return url_of("articles:organisation_detail", self.slug)
 
     @property
     def article_links(self):
@@ -369,7 +371,7 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:article_detail", args=[self.pk, self.slug or "article"])
+        return url_of("articles:article_detail", self.pk, self.slug or "article")
 
     @property
     def tag_links(self):
