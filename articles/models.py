@@ -458,6 +458,7 @@ class SubjectListing(models.Model):
             models.UniqueConstraint(fields=["kind", "subject_id", "article", "role"], name="subject_listing_unique"),
         ]
         indexes = [
+            # On PostgreSQL it also carries issue_date (INCLUDE, migration 0015): the facet scope is read from it.
             models.Index(fields=["kind", "subject_id", "published_at", "article", "role"], name="subject_listing_time"),
             models.Index(
                 F("kind"),

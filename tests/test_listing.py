@@ -255,3 +255,12 @@ def test_every_page_of_a_subject_lists_the_articles_in_the_papers_order(client, 
         response = client.get(f"/tags/{tag.slug}/", {"page": number})
         pages += [article.pk for article in response.context["page_obj"].object_list]
     assert pages == expected
+
+
+@pytest.mark.postgres
+def test_the_time_index_carries_the_issue_date_on_postgresql(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'subject_listing_time'")
+        (definition,) = cursor.fetchone()
+    # The facet scope of a subject page reads article ids and issue dates from this index alone.
+    assert definition.endswith("(kind, subject_id, published_at, article_id, role) INCLUDE (issue_date)")
