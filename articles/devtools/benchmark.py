@@ -111,7 +111,10 @@ def machine() -> str:
 def _database_version() -> str:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
+            # The page figures depend on how much of the tables PostgreSQL keeps in its own buffers.
+            cursor.execute(
+                "SELECT current_setting('server_version') || ', shared_buffers ' || current_setting('shared_buffers')"
+            )
         else:
             cursor.execute("SELECT sqlite_version()")
         return cursor.fetchone()[0]
