@@ -118,6 +118,48 @@ def test_highlight_only_adds_marks(text, raw):
     assert html.replace("<mark>", "").replace("</mark>", "") == escape(text)
 
 
+def _spans_char_by_char(text, pattern):
+    """The spans as highlighting first found them: each character folded on its own, its origin kept."""
+    folded, origin = [], []
+    for index, char in enumerate(text):
+        fold = char.lower() if char.isascii() else unicodedata.normalize("NFKC", char).lower()
+        folded.append(fold)
+        origin.extend([index] * len(fold))
+    spans = []
+    for match in pattern.finditer("".join(folded)):
+        if match.end() == match.start():
+            continue
+        start, end = origin[match.start()], origin[match.end() - 1] + 1
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    return spans
+
+
+# Characters whose folded form is longer (ﬁ, İ, ㍿, ½) or that fold across scripts and widths.
+FOLDING_TEXT = st.text(alphabet=st.sampled_from("劳模职工之家ﬁİ㍿½ＡＢａｂAbΣσς，：（）丽﨑 e\u0301x５5"), max_size=40)
+
+
+@hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=FOLDING_TEXT, raw=FOLDING_TEXT)
+def test_spans_are_those_of_folding_character_by_character(text, raw):
+    from articles.search.highlight import _pattern, _spans
+
+    pattern = _pattern(search.parse_query(raw))
+    if pattern is None:
+        return
+    assert _spans(text, pattern) == _spans_char_by_char(text, pattern)
+
+
+def test_spans_map_back_through_characters_that_fold_to_two():
+    from articles.search.highlight import _pattern, _spans
+
+    # ﬁ folds to "fi": the match after it must still point at the original characters.
+    assert _spans("ﬁ劳模", _pattern(search.parse_query("劳模"))) == [(1, 3)]
+    assert search.highlight("ﬁ劳模", "劳模") == "ﬁ<mark>劳模</mark>"
+
+
 def test_a_single_word_in_quotes_is_a_plain_word():
     assert search.parse_query('"劳模"') == search.parse_query("劳模")
 
