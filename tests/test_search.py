@@ -302,6 +302,45 @@ def test_lists_are_counted_like_searches(monkeypatch):
         assert count == search.SearchCount(3)
 
 
+def _counting_statements(queryset):
+    """The count of a search, and the COUNT statements run for it."""
+    with CaptureQueriesContext(connection) as captured:
+        count = search.count_matches(queryset)
+    return count, [query["sql"] for query in captured.captured_queries if "COUNT(" in query["sql"]]
+
+
+@pytest.mark.postgres
+def test_a_word_the_statistics_put_far_past_the_limit_is_not_counted(monkeypatch):
+    monkeypatch.setattr(search.counts, "EXACT_COUNT_LIMIT", 5)
+    monkeypatch.setattr(search.counts, "SURELY_PAST_LIMIT", 20)
+    for n in range(30):
+        make(title=f"劳模宣讲第{n}场", body="劳模精神进企业。")
+    for n in range(8):
+        make(title=f"工匠座谈第{n}次", body="工匠精神。")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")
+    published = Article.objects.published()
+
+    count, statements = _counting_statements(search.search_articles(published, "劳模"))
+    assert count.estimated and count.total > 5 and statements == []
+    # Relevance-ordered, as the list page asks: the same shortcut.
+    ordered = search.order_by_relevance(search.search_articles(published, "劳模"))
+    assert ordered.query.newsroom_count.estimated and len(list(ordered)) == 30
+
+    # Past the exact limit but under SURELY_PAST_LIMIT by the statistics: counted, then estimated.
+    count, statements = _counting_statements(search.search_articles(published, "工匠"))
+    assert count.estimated and len(statements) == 1
+    # Another filter, or two words: the statistics are not trusted, so counted.
+    filtered = search.search_articles(published.filter(kind=Article.Kind.NEWS), "劳模")
+    assert len(_counting_statements(filtered)[1]) == 1
+    assert len(_counting_statements(search.search_articles(published, "劳模 宣讲"))[1]) == 1
+    # Within the exact limit and under SURELY_PAST_LIMIT: an exact count.
+    monkeypatch.setattr(search.counts, "EXACT_COUNT_LIMIT", 50)
+    monkeypatch.setattr(search.counts, "SURELY_PAST_LIMIT", 250)
+    count, statements = _counting_statements(search.search_articles(published, "劳模"))
+    assert (count.total, count.estimated, len(statements)) == (30, False, 1)
+
+
 @pytest.mark.parametrize(
     ("value", "shown"), [(98, 98), (1349, 1300), (11_130, 11_000), (198_432, 200_000), (2_950_000, 3_000_000)]
 )

@@ -10,7 +10,15 @@ from django.db.models import BooleanField, F, Func, IntegerField
 
 from .. import expressions
 from ..models import Article
-from .query import SCORE_META, SCORE_TEXT, SCORE_TITLE, ParsedQuery, newest_first, tsquery_parts
+from .query import (
+    SCORE_META,
+    SCORE_TEXT,
+    SCORE_TITLE,
+    ParsedQuery,
+    newest_first,
+    tsquery_parts,
+    whole_words_tsquery_text,
+)
 
 # search_title and search_meta are columns PostgreSQL derives from search_vector (migration
 # 0007_search_head_vectors: ts_filter to weight A, and to weight B), each with a GIN index of its own. They are
@@ -100,6 +108,16 @@ def bitmap_scans():
                 "SELECT set_config('enable_seqscan', %s, true), set_config('enable_indexscan', %s, true)",
                 [seqscan, indexscan],
             )
+
+
+def whole_words(queryset, query: ParsedQuery):
+    """The search queryset with each word of `query` matched whole: a subset of its hits."""
+    return _without_match(queryset).filter(_Matches(TEXT, whole_words_tsquery_text(query)))
+
+
+def is_plain_search(queryset) -> bool:
+    """Whether `queryset` is published articles narrowed by its search and nothing else."""
+    return len(_without_match(queryset).query.where.children) == len(Article.objects.published().query.where.children)
 
 
 def among(queryset, ids: list[int]):

@@ -104,6 +104,11 @@ def tsquery_parts(query: ParsedQuery) -> list[str]:
     return parts
 
 
+def whole_words_tsquery_text(query: ParsedQuery) -> str:
+    """tsquery_text with each word matched whole, not as a prefix: some of tsquery_text's hits and no others."""
+    return " & ".join([*map(_lexeme, query.terms), *tsquery_parts(ParsedQuery(phrases=query.phrases))])
+
+
 def tsquery_text(query: ParsedQuery) -> str:
     """The query as a tsquery literal: every word and phrase of it, joined by &."""
     return " & ".join(tsquery_parts(query))

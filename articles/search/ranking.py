@@ -46,8 +46,7 @@ def order_by_relevance(queryset):
     if connection.vendor == "postgresql" and query:
         # Counted through the GIN bitmap (see bitmap_scans); the tiers are left to the planner: an index walk
         # that stops when the page is full is what a frequent word needs.
-        with postgres.bitmap_scans():
-            count = counts.count_hits(queryset)
+        count = counts.count_search_hits(queryset, query)
         ids = postgres.best_ids(queryset, query, RELEVANCE_DEPTH)
         # The best hits by id alone: they are hits already, and testing the match again reads each one's big
         # vector. The rank (headline and label columns only) is still computed for the order.
