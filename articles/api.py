@@ -77,14 +77,14 @@ def serialize_article(article, request, query=""):
                 "role_label": byline.get_role_display(),
                 "slug": byline.reporter.slug,
             }
-            for byline in article.bylines.all()
+            for byline in article.byline_list()
         ],
         "tags": [{"name": tag.name, "slug": tag.slug} for tag in article.tags.all()],
         "organisations": [
             {"name": organisation.name, "slug": organisation.slug} for organisation in article.organisations.all()
         ],
         "excerpt": plain_excerpt(article, query),
-        "images": [serialize_image(image, request) for image in article.images.all()],
+        "images": [serialize_image(image, request) for image in article.photo_list()],
     }
 
 

@@ -50,7 +50,7 @@ class LatestArticlesFeed(Feed):
 
     def item_enclosures(self, article):
         """The first photo's medium JPEG rendition (feed readers know JPEG), once its renditions exist."""
-        image = next(iter(article.images.all()), None)
+        image = next(iter(article.photo_list()), None)
         rendition = images.enclosure_rendition(image) if image else None
         if rendition is None:
             return []
@@ -89,7 +89,7 @@ class LatestArticlesFeed(Feed):
         return article.updated_at
 
     def item_author_name(self, article):
-        return "、".join(f"{byline.get_role_display()} {byline.reporter.name}" for byline in article.bylines.all())
+        return "、".join(f"{byline.get_role_display()} {byline.reporter.name}" for byline in article.byline_list())
 
     def item_categories(self, article):
         return [tag.name for tag in article.tags.all()]

@@ -249,8 +249,10 @@ class ArticleQuerySet(models.QuerySet):
             self.defer("search_document", "search_vector")
             .select_related("issue", "page")
             .prefetch_related(
-                Prefetch("bylines", queryset=Byline.objects.select_related("reporter").order_by("order", "pk")),
-                Prefetch("images", queryset=Image.objects.select_related("credit").order_by("order", "pk")),
+                # As lists (to_attr): a related manager's prefetch cloned and filtered a queryset for every row,
+                # a third of a 100-article page's time. Read them through Article.byline_list() and photo_list().
+                Prefetch("bylines", queryset=Article.credit_order(), to_attr="prefetched_credits"),
+                Prefetch("images", queryset=Article.photo_order(), to_attr="prefetched_photos"),
             )
         )
 
@@ -372,6 +374,26 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return url_of("articles:article_detail", self.pk, self.slug or "article")
+
+    @staticmethod
+    def credit_order():
+        """Bylines as printed, with their people."""
+        return Byline.objects.select_related("reporter").order_by("order", "pk")
+
+    @staticmethod
+    def photo_order():
+        """Photos as placed, with their photographers."""
+        return Image.objects.select_related("credit").order_by("order", "pk")
+
+    def byline_list(self) -> list:
+        """The bylines in print order: as with_listing_relations read them, else read now."""
+        prefetched = getattr(self, "prefetched_credits", None)
+        return list(self.credit_order().filter(article=self)) if prefetched is None else prefetched
+
+    def photo_list(self) -> list:
+        """The photos in order: as with_listing_relations read them, else read now."""
+        prefetched = getattr(self, "prefetched_photos", None)
+        return list(self.photo_order().filter(article=self)) if prefetched is None else prefetched
 
     @property
     def tag_links(self):

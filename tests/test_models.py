@@ -130,9 +130,9 @@ def test_listing_relations_query_count_is_constant(django_assert_num_queries):
 
     def touch_everything():
         for article in Article.objects.with_labels():
-            _ = (article.issue, article.page, [b.reporter.name for b in article.bylines.all()])
+            _ = (article.issue, article.page, [b.reporter.name for b in article.byline_list()])
             _ = (list(article.tags.all()), list(article.organisations.all()))
-            _ = [(image.caption, image.credit_name) for image in article.images.all()]
+            _ = [(image.caption, image.credit_name) for image in article.photo_list()]
 
     # The articles, then one query each for bylines, tags, organisations and photos (with their credits).
     with django_assert_num_queries(5):
@@ -154,7 +154,22 @@ def test_list_rows_leave_tags_and_organisations_to_the_pages_that_show_them(djan
     # The articles, bylines and photos: an HTML list row shows no tags or organisations.
     with django_assert_num_queries(3):
         for row in Article.objects.with_listing_relations():
-            _ = (row.issue, row.page, [b.reporter.name for b in row.bylines.all()], list(row.images.all()))
+            _ = (row.issue, row.page, [b.reporter.name for b in row.byline_list()], row.photo_list())
     row = Article.objects.with_labels().get()
     with django_assert_num_queries(0):
         assert [tag.name for tag in row.tags.all()] == ["劳模"] and len(row.organisations.all()) == 1
+
+
+def test_byline_and_photo_lists_are_in_print_order_prefetched_or_not(django_assert_num_queries):
+    article = ArticleFactory()
+    later = BylineFactory(article=article, order=2)
+    first = BylineFactory(article=article, order=1, reporter=ReporterFactory())
+    second_photo = ImageFactory(article=article, order=2)
+    first_photo = ImageFactory(article=article, order=1)
+    plain = Article.objects.get(pk=article.pk)
+    with django_assert_num_queries(2):  # read when asked, with their people
+        assert plain.byline_list() == [first, later] and plain.photo_list() == [first_photo, second_photo]
+    (listed,) = Article.objects.with_listing_relations()
+    with django_assert_num_queries(0):
+        assert listed.byline_list() == [first, later] and listed.photo_list() == [first_photo, second_photo]
+        assert [byline.reporter.name for byline in listed.byline_list()] == [first.reporter.name, later.reporter.name]

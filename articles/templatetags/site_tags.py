@@ -65,7 +65,7 @@ def article_json_ld(context, article, canonical_url):
                 "url": request.build_absolute_uri(byline.reporter.get_absolute_url()),
             },
         }
-        for byline in article.bylines.all()
+        for byline in article.byline_list()
     ]
     if authors:
         data["author"] = authors

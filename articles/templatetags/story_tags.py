@@ -33,7 +33,7 @@ def _credit(byline) -> SafeString:
 @register.simple_tag
 def byline_credits(article) -> SafeString:
     """<p class="byline"> with each credit's role and a link to the person; nothing for an uncredited article."""
-    bylines = article.bylines.all()
+    bylines = article.byline_list()
     if not bylines:
         return mark_safe("")
     return format_html('<p class="byline">{}</p>', mark_safe("".join(_credit(byline) for byline in bylines)))
@@ -89,7 +89,7 @@ def story(
     query = context.get("query") or ""
     parts = [format_html('<article class="story{}">', " story-lead" if lead else "")]
     if not compact:
-        image = next(iter(article.images.all()), None)
+        image = next(iter(article.photo_list()), None)
         if image:
             parts.append(_thumbnail(article, image, lead))
     if article.kicker:
