@@ -552,8 +552,9 @@ class ReporterDetailView(SubjectArticleListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         roles = SubjectListing.published(SubjectListing.Kind.ROLE, self.subject.pk)
+        # COUNT(*): the time index holds the role, so PostgreSQL counts from the index alone (the id is not in it).
         counts = dict(
-            roles.values("role").annotate(article_count=Count("pk")).order_by().values_list("role", "article_count")
+            roles.values("role").annotate(article_count=Count("*")).order_by().values_list("role", "article_count")
         )
         # 未注明 (no role word in print) is listed only for people credited that way.
         context["role_counts"] = [
