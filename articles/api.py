@@ -16,9 +16,7 @@ from .filters import (
     ArticleFilter,
     facet_basis,
     facet_cover,
-    organisation_counts,
-    reporter_counts,
-    tag_counts,
+    subject_counts,
 )
 from .models import Article
 
@@ -117,12 +115,11 @@ def page_url(request, number):
 
 def facets(articles):
     scope, months = facet_basis(articles)
+    counted = subject_counts(scope)
     return {
-        "tags": [{"slug": t.slug, "name": t.name, "count": t.article_count} for t in tag_counts(scope)],
-        "reporters": [{"slug": r.slug, "name": r.name, "count": r.article_count} for r in reporter_counts(scope)],
-        "organisations": [
-            {"slug": o.slug, "name": o.name, "count": o.article_count} for o in organisation_counts(scope)
-        ],
+        "tags": [{"slug": t.slug, "name": t.name, "count": t.article_count} for t in counted["tag"]],
+        "reporters": [{"slug": r.slug, "name": r.name, "count": r.article_count} for r in counted["reporter"]],
+        "organisations": [{"slug": o.slug, "name": o.name, "count": o.article_count} for o in counted["organisation"]],
         "months": [{"month": row["month"].strftime("%Y-%m"), "count": row["article_count"]} for row in months],
     }
 

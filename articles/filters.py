@@ -8,11 +8,11 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, F, OuterRef, Window
 from django.db.models.functions import Rank, TruncMonth
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
 from . import search
 from .expressions import PkAmong
-from .models import Article, Byline, Issue, Organisation, Reporter
+from .models import Article, Byline, Issue, Organisation, Reporter, SubjectListing
 
 PAGE_SIZE = 20
 QUERY_MAX_LENGTH = 200
@@ -171,52 +171,47 @@ def _in_scope(queryset, article_column, scope, **conditions):
     return queryset.filter(**{f"{article_column}__in": scope}, **conditions)
 
 
-def _most_counted(model, ranked, limit):
-    """The `limit` subjects of `ranked` ((id, count) rows) most counted first, ties by name, each with
-    `article_count`."""
-    counts = dict(ranked)
-    subjects = model.objects.in_bulk(list(counts))
-    for pk, subject in subjects.items():
-        subject.article_count = counts[pk]
-    # Names compare by code point, as SQLite and PostgreSQL's C.UTF-8 collation order them.
-    return sorted(subjects.values(), key=lambda subject: (-subject.article_count, subject.name))[:limit]
+# What each facet counts: the listing's rows of that kind (one per article and subject), and the subject model.
+FACET_SUBJECTS = {
+    "tag": (SubjectListing.Kind.TAG, Tag),
+    "reporter": (SubjectListing.Kind.REPORTER, Reporter),
+    "organisation": (SubjectListing.Kind.ORGANISATION, Organisation),
+}
 
 
-def _ranking(links, subject_column, count, limit):
-    """(subject id, count) of the subjects among `links` whose count ranks within the first `limit`, ties included."""
-    # Counted on the link rows alone, then named by a second statement: joining the subject table before grouping
-    # hashed the whole table and every link row, about half of each facet's time at 200,000 articles.
+def subject_ranking(scope, limit=FACET_LIMIT, facets=tuple(FACET_SUBJECTS)):
+    """(kind, subject id, count) rows of the subjects of each facet among the articles of `scope` (facet_ids)
+    whose count ranks within the first `limit` of their kind, ties included."""
+    # One statement for every facet, from the listing's (article, kind, subject) index alone; the names are read
+    # after. Three counts over the link tables probed three indexes with the same ids, and joining the subject
+    # tables before grouping hashed each whole table.
+    kinds = [FACET_SUBJECTS[facet][0] for facet in facets]
     return (
-        links.values(subject_column)
-        .annotate(article_count=count, place=Window(Rank(), order_by=F("article_count").desc()))
+        _in_scope(SubjectListing.objects.filter(kind__in=kinds), "article_id", scope)
+        .values("kind", "subject_id")
+        .annotate(article_count=Count("*"))
+        .annotate(place=Window(Rank(), partition_by=F("kind"), order_by=F("article_count").desc()))
         .filter(place__lte=limit)
         .order_by()
-        .values_list(subject_column, "article_count")
+        .values_list("kind", "subject_id", "article_count")
     )
 
 
-def tag_ranking(scope, limit=FACET_LIMIT):
-    """(tag id, count) rows of the tags most used among the articles of `scope` (facet_ids)."""
-    article_tags = ContentType.objects.get_for_model(Article)
-    links = _in_scope(TaggedItem.objects.all(), "object_id", scope, content_type=article_tags)
-    return _ranking(links, "tag_id", Count("*"), limit)
-
-
-def tag_counts(scope, limit=FACET_LIMIT):
-    """The most used tags among the articles of `scope` (facet_ids), each with `article_count`."""
-    return _most_counted(Tag, tag_ranking(scope, limit), limit)
-
-
-def reporter_counts(scope, limit=FACET_LIMIT):
-    """The most credited people in `scope`, each with `article_count` (one per article, whatever the roles)."""
-    links = _in_scope(Byline.objects.all(), "article_id", scope)
-    return _most_counted(Reporter, _ranking(links, "reporter_id", Count("article_id", distinct=True), limit), limit)
-
-
-def organisation_counts(scope, limit=FACET_LIMIT):
-    """The most named organisations in `scope`, each with `article_count`."""
-    links = _in_scope(Article.organisations.through.objects.all(), "article_id", scope)
-    return _most_counted(Organisation, _ranking(links, "organisation_id", Count("*"), limit), limit)
+def subject_counts(scope, limit=FACET_LIMIT, facets=tuple(FACET_SUBJECTS)) -> dict[str, list]:
+    """The `limit` most counted tags, people and organisations (`facets`) among the articles of `scope`, each
+    with `article_count` (articles, whatever the roles), most counted first and ties by name."""
+    counts = {kind: {} for kind, _ in FACET_SUBJECTS.values()}
+    for kind, subject_id, article_count in subject_ranking(scope, limit, facets):
+        counts[kind][subject_id] = article_count
+    found = {}
+    for facet in facets:
+        kind, model = FACET_SUBJECTS[facet]
+        subjects = model.objects.in_bulk(list(counts[kind])) if counts[kind] else {}
+        for pk, subject in subjects.items():
+            subject.article_count = counts[kind][pk]
+        # Names compare by code point, as SQLite and PostgreSQL's C.UTF-8 collation order them.
+        found[facet] = sorted(subjects.values(), key=lambda subject: (-subject.article_count, subject.name))[:limit]
+    return found
 
 
 def month_counts(scope, limit=24):
@@ -311,6 +306,7 @@ def facet_links(articles, params, cleaned, preset=(), basis=None):
     that value to `params`."""
     scope, months = basis or facet_basis(articles)
     chosen_tags = {tag.slug for tag in cleaned.get("tag") or []}
+    counted = subject_counts(scope, facets=[facet for facet in FACET_SUBJECTS if facet not in preset or facet == "tag"])
     facets = {}
     facets["tag"] = [
         FilterLink(
@@ -320,9 +316,9 @@ def facet_links(articles, params, cleaned, preset=(), basis=None):
             active=tag.slug in chosen_tags,
             field="tag",
         )
-        for tag in tag_counts(scope)
+        for tag in counted["tag"]
     ]
-    for name, counts in (("reporter", reporter_counts), ("organisation", organisation_counts)):
+    for name in ("reporter", "organisation"):
         if name in preset:
             continue
         chosen = cleaned.get(name)
@@ -334,7 +330,7 @@ def facet_links(articles, params, cleaned, preset=(), basis=None):
                 active=chosen == subject,
                 field=name,
             )
-            for subject in counts(scope)
+            for subject in counted[name]
         ]
     facets["month"] = []
     for row in months:

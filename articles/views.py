@@ -36,9 +36,7 @@ from .filters import (
     facet_ids,
     facet_links,
     months_of,
-    organisation_counts,
-    reporter_counts,
-    tag_counts,
+    subject_counts,
 )
 from .models import Article, Byline, Organisation, Page, Reporter, SubjectListing
 from .related import related_articles
@@ -141,13 +139,14 @@ class HomeView(TemplateView):
             context.update(issue_navigation(self.request, latest_issue, pages_of(front, latest_issue), latest=True))
         recent = list(recent.order_by(F("issue__date").desc(nulls_last=True), "-published_at", "-pk")[:RECENT_LIMIT])
         depends_on(self.request, *(article_key(article.pk) for article in front + recent))
+        popular = subject_counts(newest, POPULAR_LIMIT)
         context.update(
             latest_issue=latest_issue,
             front_articles=front,
             recent_articles=recent,
-            popular_tags=tag_counts(newest, POPULAR_LIMIT),
-            popular_reporters=reporter_counts(newest, POPULAR_LIMIT),
-            popular_organisations=organisation_counts(newest, POPULAR_LIMIT),
+            popular_tags=popular["tag"],
+            popular_reporters=popular["reporter"],
+            popular_organisations=popular["organisation"],
         )
         return context
 

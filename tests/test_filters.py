@@ -232,16 +232,16 @@ def test_invalid_field_is_ignored_while_valid_ones_apply(client, paper):
 
 
 def test_facet_ids_are_one_parameter_whatever_their_number(django_assert_num_queries):
-    from articles.filters import facet_ids, tag_counts, tag_ranking
+    from articles.filters import facet_ids, subject_counts, subject_ranking
 
     for n in range(30):
         ArticleFactory(tags=["劳模" if n % 2 else "工会"])
     scope = facet_ids(Article.objects.published())
     # The ids travel as one array (PostgreSQL) or one JSON text (SQLite), not as thirty placeholders.
-    _, params = tag_ranking(scope).query.sql_with_params()
+    _, params = subject_ranking(scope).query.sql_with_params()
     assert len(params) < 10
-    with django_assert_num_queries(2):  # the ranking, then the names
-        counts = {tag.name: tag.article_count for tag in tag_counts(scope)}
+    with django_assert_num_queries(2):  # the ranking, then the names of the tags (no person or organisation)
+        counts = {tag.name: tag.article_count for tag in subject_counts(scope)["tag"]}
     assert counts == {"劳模": 15, "工会": 15}
 
 
@@ -266,7 +266,7 @@ def test_months_of_read_dates_count_as_month_counts_do(db):
 
 
 def test_facets_keep_ties_at_the_last_place_and_break_them_by_name(db):
-    from articles.filters import organisation_counts, reporter_counts, tag_counts
+    from articles.filters import subject_counts
     from tests.factories import BylineFactory, OrganisationFactory, ReporterFactory
 
     # 丙 and 乙 tie for the second place; 丙 (U+4E19) comes first by code point, 乙 (U+4E59) is left out.
@@ -281,8 +281,9 @@ def test_facets_keep_ties_at_the_last_place_and_break_them_by_name(db):
             article.organisations.add(bodies[name])
     scope = filters.facet_ids(Article.objects.published())
     expected = [("甲", 3), ("丙", 2)]
-    assert [(tag.name, tag.article_count) for tag in tag_counts(scope, 2)] == expected
-    assert [(person.name, person.article_count) for person in reporter_counts(scope, 2)] == expected
-    assert [(body.name[0], body.article_count) for body in organisation_counts(scope, 2)] == expected
-    assert [tag.name for tag in tag_counts(scope, 3)] == ["甲", "丙", "乙"]
-    assert tag_counts([], 2) == []
+    counted = subject_counts(scope, 2)
+    assert [(tag.name, tag.article_count) for tag in counted["tag"]] == expected
+    assert [(person.name, person.article_count) for person in counted["reporter"]] == expected
+    assert [(body.name[0], body.article_count) for body in counted["organisation"]] == expected
+    assert [tag.name for tag in subject_counts(scope, 3, facets=["tag"])["tag"]] == ["甲", "丙", "乙"]
+    assert subject_counts([], 2) == {"tag": [], "reporter": [], "organisation": []}
