@@ -157,6 +157,16 @@ def test_home_shows_latest_issue_front_in_page_order(client, paper):
     assert_no_secrets(body)
 
 
+def test_home_shows_the_first_page_in_full_and_the_others_as_their_headlines(client, paper):
+    html = client.get("/").content.decode()
+    first, second = re.findall(r'<section class="front-page".*?</section>', html, re.S)
+    # 要闻: cards with credits and excerpts; 工会动态: its headlines, each linking to its article.
+    assert 'class="front-stories"' in first and first.count('class="story-excerpt"') == 2
+    assert paper.lead.title in first and paper.second_on_front.title in first
+    assert 'class="toc-list"' in second and "story-excerpt" not in second and 'class="byline"' not in second
+    assert f'<a href="{paper.photo.get_absolute_url()}">{paper.photo.title}</a>' in second
+
+
 def test_home_popular_lists_count_published_articles_only(client, paper):
     response = client.get("/")
     tags = {tag.name: tag.article_count for tag in response.context["popular_tags"]}
