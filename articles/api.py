@@ -134,6 +134,7 @@ def article_list(request):
     if number is None:
         return json_error("page 须为正整数。", 400)
     filterset = ArticleFilter(data=request.GET, queryset=Article.objects.published().with_labels(), request=request)
+    filterset.relevance_rows = number * page_size  # a relevance order reads its best hits down to this page's end
     if not filterset.is_valid():
         # Codes only: some messages quote the rejected value back.
         errors = {

@@ -93,6 +93,10 @@ class ArticleFilter(django_filters.FilterSet):
         model = Article
         fields = []
 
+    # How many of the best hits a relevance order reads: the end of the page shown (relevance_rows_for), or all
+    # RELEVANCE_DEPTH when nobody says.
+    relevance_rows = None
+
     def filter_search(self, queryset, name, value):
         return search.search_articles(queryset, value)
 
@@ -129,10 +133,24 @@ class ArticleFilter(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         sort = self.sort_order
         if sort == "relevance":
-            return search.order_by_relevance(queryset)
+            return search.order_by_relevance(queryset, rows=self.relevance_rows)
         if sort == "oldest":
             return oldest_first(queryset)
         return newest_first(queryset)
+
+
+def relevance_rows_for(page, page_size: int) -> int | None:
+    """The rows a relevance order must read to show `page` (a query-string value) of `page_size` rows; None (all
+    of them) for anything the paginator would turn into its last page."""
+    # Paginator.get_page shows page 1 for what int() refuses, and the last page for 0, negatives and numbers past
+    # the end: those read every row it can page through.
+    if page is None:
+        return page_size
+    try:
+        number = int(page)
+    except (TypeError, ValueError):
+        return page_size
+    return number * page_size if number >= 1 else None
 
 
 FACET_LIMIT = 12

@@ -36,6 +36,7 @@ from .filters import (
     facet_ids,
     facet_links,
     months_of,
+    relevance_rows_for,
     subject_counts,
 )
 from .models import Article, Byline, Organisation, Page, Reporter, SubjectListing, listing_prefetches
@@ -168,6 +169,12 @@ class ArticleListView(LenientPaginationMixin, FilterView):
 
     def get_queryset(self):
         return Article.objects.published().with_listing_relations()
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        # A search ranked by relevance reads its best hits down to this page's end, not all ten pages of them.
+        filterset.relevance_rows = relevance_rows_for(self.request.GET.get(self.page_kwarg), self.paginate_by)
+        return filterset
 
     def get_preset(self):
         """Filters fixed by the page itself (the reporter of a reporter page…), as query-string values."""

@@ -421,6 +421,46 @@ def test_counts_are_exact_up_to_the_limit_and_estimated_beyond(shallow):
     assert len(list(paginator.page(2))) == 3 - (connection.vendor == "postgresql") * 2
 
 
+@pytest.mark.parametrize(
+    ("page", "rows"),
+    [(None, 20), ("1", 20), ("3", 60), ("２", 40), ("abc", 20), ("1.5", 20), ("0", None), ("-2", None)],
+)
+def test_a_page_reads_the_best_hits_down_to_its_end(page, rows):
+    from articles.filters import relevance_rows_for
+
+    # As Paginator.get_page reads the number: page 1 for what int() refuses, the last page below 1.
+    assert relevance_rows_for(page, 20) == rows
+
+
+def test_paging_by_relevance_page_by_page_is_the_ranking_of_every_hit(monkeypatch):
+    from articles.filters import ArticleFilter
+
+    monkeypatch.setattr(search.ranking, "RELEVANCE_DEPTH", 6)
+    now = timezone.now()
+    for n in range(9):
+        make(
+            title="劳模宣讲" if n % 3 == 0 else f"第{n}次会议",
+            kicker="劳模" if n % 3 == 1 else "",
+            body="劳模精神",
+            published_at=now - datetime.timedelta(days=n, hours=1),
+        )
+    expected = _every_hit_ranked("劳模")
+    shown, reads = [], []
+    for number in (1, 2, 3):
+        filterset = ArticleFilter({"q": "劳模"}, queryset=Article.objects.published())
+        filterset.relevance_rows = number * 2
+        with CaptureQueriesContext(connection) as queries:
+            paginator = search.SearchPaginator(filterset.qs, 2)
+            shown += [article.pk for article in paginator.page(number)]
+        reads.append(queries)
+        # Nine hits, of which the first RELEVANCE_DEPTH can be paged through, whatever page is shown.
+        assert (paginator.count, paginator.num_pages) == (9, 3 if connection.vendor == "postgresql" else 5)
+    assert shown == expected[:6]
+    if connection.vendor == "postgresql":  # page 1 read the two best hits, not six
+        assert any("LIMIT 2" in query["sql"] for query in reads[0].captured_queries)
+        assert not any("LIMIT 6" in query["sql"] for query in reads[0].captured_queries)
+
+
 def test_the_best_hits_are_taken_after_every_filter(shallow):
     from articles.filters import ArticleFilter
 

@@ -33,12 +33,13 @@ def search_articles(queryset, raw_query: str):
     return found
 
 
-def order_by_relevance(queryset):
+def order_by_relevance(queryset, *, rows: int | None = None):
     """Best match first (search_rank); among equals the most recently published, then the newest row.
 
-    Every hit is ranked. On PostgreSQL the RELEVANCE_DEPTH best are found first, reading only the best tiers of
-    hits (docs/search.md, "Ranking every hit"), and the ordered queryset holds those; count_matches still counts
-    every hit. So call it last, once every filter is applied (as ArticleFilter does).
+    Every hit is ranked. On PostgreSQL the best are found first, reading only the best tiers of hits
+    (docs/search.md, "Ranking every hit"), and the ordered queryset holds those: the first `rows` (the end of the
+    page asked for), at most RELEVANCE_DEPTH; count_matches still counts every hit, and pages go as deep as
+    RELEVANCE_DEPTH. So call it last, once every filter is applied (as ArticleFilter does).
     """
     if "search_rank" not in queryset.query.annotations:
         queryset = queryset.annotate(search_rank=_NO_RANK)
@@ -47,9 +48,12 @@ def order_by_relevance(queryset):
         # Counted through the GIN bitmap (see bitmap_scans); the tiers are left to the planner: an index walk
         # that stops when the page is full is what a frequent word needs.
         count = counts.count_search_hits(queryset, query)
-        ids = postgres.best_ids(queryset, query, RELEVANCE_DEPTH)
+        wanted = min(rows or RELEVANCE_DEPTH, RELEVANCE_DEPTH)
+        ids = postgres.best_ids(queryset, query, wanted)
         # The best hits by id alone: they are hits already, and testing the match again reads each one's big
         # vector. The rank (headline and label columns only) is still computed for the order.
         queryset = postgres.among(queryset, ids)
-        queryset.query.newsroom_count = SearchCount(count.total, count.estimated, len(ids))
+        # Fewer than wanted: those are all the hits. Else every hit can be ranked, down to RELEVANCE_DEPTH.
+        pageable = len(ids) if len(ids) < wanted else min(count.total, RELEVANCE_DEPTH)
+        queryset.query.newsroom_count = SearchCount(count.total, count.estimated, pageable)
     return queryset.order_by(F("search_rank").desc(), *newest_first())
