@@ -135,7 +135,15 @@ class HomeView(TemplateView):
         newest = facet_ids(published)
         recent = published.with_listing_relations()
         if latest_issue:
-            front = list(published.filter(issue=latest_issue).listing_rows().in_page_order())
+            # Every row's issue is latest_issue: given, not joined and built again for each of a hundred rows.
+            front = list(
+                published.filter(issue=latest_issue)
+                .defer("search_document", "search_vector")
+                .select_related("page")
+                .in_page_order()
+            )
+            for article in front:
+                article.issue = latest_issue
             # The first page in full (photos, credits, excerpts); the others as their headlines, as a printed
             # issue's contents list them. A hundred full cards were half the page's time.
             first_page = [article for article in front if article.page_id == front[0].page_id] if front else []
