@@ -157,8 +157,8 @@ FACET_LIMIT = 12
 # Facets count within the newest FACET_SCOPE matches: about three weeks of a daily printing forty to fifty
 # articles a day. Counting tags, people and organisations over every published article took 190 ms at 22,000
 # articles (grouped joins over all their link rows) and grows with the archive; within the newest matches it
-# stays flat (docs/site.md, "Facets at archive size"), and the page says when the counts cover only those. At
-# 2,000 the count alone took 9 ms of a list page's 50.
+# stays flat (docs/site.md, "Facets at archive size"; docs/benchmarks.md has the figures for 1,000 and 2,000),
+# and the page says when the counts cover only those.
 FACET_SCOPE = 1000
 
 

@@ -239,8 +239,8 @@ class OrganisationAlias(models.Model):
 
 def listing_prefetches() -> tuple[Prefetch, Prefetch]:
     """The credits and photos of list rows, for prefetch_related or prefetch_related_objects."""
-    # As lists (to_attr): a related manager's prefetch cloned and filtered a queryset for every row, a third of
-    # a 100-article page's time. Read them through Article.byline_list() and photo_list().
+    # As lists (to_attr): a related manager's prefetch clones and filters a queryset for every row, the largest
+    # cost of a long list's render. Read them through Article.byline_list() and photo_list().
     return (
         Prefetch("bylines", queryset=Article.credit_order(), to_attr="prefetched_credits"),
         Prefetch("images", queryset=Article.photo_order(), to_attr="prefetched_photos"),

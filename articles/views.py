@@ -145,7 +145,7 @@ class HomeView(TemplateView):
             for article in front:
                 article.issue = latest_issue
             # The first page in full (photos, credits, excerpts); the others as their headlines, as a printed
-            # issue's contents list them. A hundred full cards were half the page's time.
+            # issue's contents list them, and a hundred full cards cost a hundred excerpts and credit lines.
             first_page = [article for article in front if article.page_id == front[0].page_id] if front else []
             prefetch_related_objects(first_page, *listing_prefetches())
             recent = recent.exclude(issue=latest_issue)

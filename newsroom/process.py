@@ -9,8 +9,8 @@ def prepare_web_process() -> None:
 
     load_dictionary()
     # Every full pass of the cyclic collector walked all that start-up loaded (Django's URL, model and template
-    # machinery): about 100 ms, in the middle of whichever request triggered it, the slowest renders at 200,000
-    # articles (docs/benchmarks.md). Frozen objects are left out of every pass.
+    # machinery), in the middle of whichever request triggered it: the slowest renders (docs/benchmarks.md,
+    # fourth session). Frozen objects are left out of every pass.
     # https://docs.python.org/3/library/gc.html#gc.freeze
     gc.collect()
     gc.freeze()

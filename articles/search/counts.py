@@ -66,7 +66,7 @@ def count_search_hits(queryset, query) -> SearchCount:
     """count_hits for the search `query` on PostgreSQL, read through GIN bitmaps; a plain search for a word in
     SURELY_PAST_LIMIT articles by the statistics is not counted."""
     # Counting to the limit builds the bitmap of every word that starts with the query's (北京 unions 北京市,
-    # 北京队…: 60-80 ms for a frequent word at 250,000 articles); the estimate is planning alone.
+    # 北京队…), for a number shown as an estimate anyway; the estimate is planning alone.
     from .postgres import bitmap_scans, estimated_rows, is_plain_search, whole_words
 
     with bitmap_scans():
