@@ -317,6 +317,8 @@ def test_a_word_the_statistics_put_far_past_the_limit_is_not_counted(monkeypatch
         make(title=f"劳模宣讲第{n}场", body="劳模精神进企业。")
     for n in range(8):
         make(title=f"工匠座谈第{n}次", body="工匠精神。")
+    for n in range(30):  # as many drafts: the statistics see the word in them too
+        make(title=f"劳模宣讲第{n}场（草稿）", body="劳模精神进企业。", status=Article.Status.DRAFT)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE articles_article")
     published = Article.objects.published()
@@ -334,6 +336,9 @@ def test_a_word_the_statistics_put_far_past_the_limit_is_not_counted(monkeypatch
     filtered = search.search_articles(published.filter(kind=Article.Kind.NEWS), "劳模")
     assert len(_counting_statements(filtered)[1]) == 1
     assert len(_counting_statements(search.search_articles(published, "劳模 宣讲"))[1]) == 1
+    # The same columns compared with other values are not the published articles the statistics were read for.
+    drafts = Article.objects.filter(status=Article.Status.DRAFT, published_at__lte=timezone.now())
+    assert len(_counting_statements(search.search_articles(drafts, "劳模"))[1]) == 1
     # Within the exact limit and under SURELY_PAST_LIMIT: an exact count.
     monkeypatch.setattr(search.counts, "EXACT_COUNT_LIMIT", 50)
     monkeypatch.setattr(search.counts, "SURELY_PAST_LIMIT", 250)

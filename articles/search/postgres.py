@@ -115,9 +115,25 @@ def whole_words(queryset, query: ParsedQuery):
     return _without_match(queryset).filter(_Matches(TEXT, whole_words_tsquery_text(query)))
 
 
+def _conditions(queryset) -> set | None:
+    """(column, lookup, text value) of each top-level condition of `queryset`, or None when one is anything else."""
+    where = queryset.query.where
+    if where.connector != "AND" or where.negated:
+        return None
+    found = set()
+    for child in where.children:
+        column = getattr(getattr(child, "lhs", None), "target", None)
+        if column is None:
+            return None
+        # The value too, but for the time (published() compares with now).
+        value = child.rhs if isinstance(child.rhs, str) else None
+        found.add((column.name, child.lookup_name, value))
+    return found
+
+
 def is_plain_search(queryset) -> bool:
-    """Whether `queryset` is published articles narrowed by its search and nothing else."""
-    return len(_without_match(queryset).query.where.children) == len(Article.objects.published().query.where.children)
+    """Whether `queryset` is Article.objects.published() narrowed by its search and nothing else."""
+    return _conditions(_without_match(queryset)) == _conditions(Article.objects.published())
 
 
 def among(queryset, ids: list[int]):
