@@ -77,7 +77,7 @@ def serialize_article(article, request, query=""):
             }
             for byline in article.byline_list()
         ],
-        "tags": [{"name": tag.name, "slug": tag.slug} for tag in article.tags.all()],
+        "tags": [{"name": tag.name, "slug": tag.slug} for tag in article.tag_list()],
         "organisations": [
             {"name": organisation.name, "slug": organisation.slug} for organisation in article.organisations.all()
         ],

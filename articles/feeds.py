@@ -92,7 +92,7 @@ class LatestArticlesFeed(Feed):
         return "、".join(f"{byline.get_role_display()} {byline.reporter.name}" for byline in article.byline_list())
 
     def item_categories(self, article):
-        return [tag.name for tag in article.tags.all()]
+        return [tag.name for tag in article.tag_list()]
 
 
 class SubjectFeed(LatestArticlesFeed):

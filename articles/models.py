@@ -400,6 +400,10 @@ class Article(models.Model):
         prefetched = getattr(self, "prefetched_photos", None)
         return list(self.photo_order().filter(article=self)) if prefetched is None else prefetched
 
+    def tag_list(self) -> list:
+        """The article's tags by name (code point): taggit keeps no order, and a page must read the same each time."""
+        return sorted(self.tags.all(), key=lambda tag: tag.name)
+
     @property
     def tag_links(self):
         """This article's taggit rows, so that a revision (articles/revisions.py) holds its tags."""

@@ -712,3 +712,20 @@ def test_seed_undated_issues_are_named_without_a_date(client, seeded):
         assert "日期待定" not in body
     home = page_text(client.get("/"))
     assert "日期待定" not in home
+
+
+def test_an_article_lists_its_tags_by_name_wherever_it_shows_them(client):
+    from taggit.models import Tag
+
+    # Created out of name order, so that the rows' own order is not the answer.
+    for name in ("工会", "劳模", "二十大"):
+        Tag.objects.create(name=name, slug=name)
+    article = ArticleFactory(tags=["工会", "劳模", "二十大"])
+    expected = ["二十大", "劳模", "工会"]
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert re.findall(r'<meta property="article:tag" content="([^"]+)">', html) == expected
+    assert re.findall(r'rel="tag">([^<]+)</a>', html) == expected
+    keywords = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert keywords["keywords"] == expected
+    api = json.loads(client.get(f"/api/articles/{article.pk}/").content)
+    assert [tag["name"] for tag in api["tags"]] == expected

@@ -69,7 +69,7 @@ def article_json_ld(context, article, canonical_url):
     ]
     if authors:
         data["author"] = authors
-    tags = [tag.name for tag in article.tags.all()]
+    tags = [tag.name for tag in article.tag_list()]
     if tags:
         data["keywords"] = tags
     image = context.get("article_image_url")  # set by the photo feature when the article has one
