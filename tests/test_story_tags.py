@@ -2,8 +2,6 @@
 
 import pytest
 from django.template import Context, Template
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext_lazy
 
 from articles.models import Article, Byline, Issue
 from tests import factories
@@ -98,17 +96,3 @@ def test_the_excerpt_of_a_long_body_is_its_opening_cut_as_the_whole_body_would_b
     for body in ("\n\n".join(paragraphs), "短文。", "  \n第一段。\n\n  第二段。  \n", "\n".join(paragraphs[:9])):
         article = Article(body=body)
         assert excerpt(article, "") == Truncator(" ".join(article.paragraphs)).chars(120)
-
-
-@pytest.mark.parametrize(
-    "value",
-    ['<script>alert("x")</script>', "O'Neil & 劳模", mark_safe("<b>已安全</b>"), 42, None, gettext_lazy("记者")],
-)
-def test_the_cards_escape_exactly_as_django_does(value):
-    from django.utils import html as django_html
-
-    from articles.templatetags import story_tags
-
-    expected = django_html.format_html('<a title="{}">{}</a>', value, value)
-    assert story_tags.format_html('<a title="{}">{}</a>', value, value) == expected
-    assert isinstance(story_tags.format_html("{}", value), SafeString)

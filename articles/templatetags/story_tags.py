@@ -3,9 +3,8 @@
 # As templates, the card and its credits dominated a list page's render time (a Django include resolves each
 # variable through the context stack); the markup is the same as the templates it replaces.
 
-import html
-
 from django import template
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
@@ -13,19 +12,6 @@ from .photo_tags import picture
 from .site_tags import cn_date, excerpt, highlight, page_label, page_url
 
 register = template.Library()
-
-
-def conditional_escape(value) -> str:
-    """django.utils.html.conditional_escape without its lazy-string wrapper: a card escapes a dozen values."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))  # what django.utils.html.escape does
-
-
-def format_html(format_string: str, *args) -> SafeString:
-    """django.utils.html.format_html with the escape above."""
-    return SafeString(format_string.format(*map(conditional_escape, args)))
-
 
 PHOTO_BADGE = mark_safe('<span class="badge">图片新闻</span>')
 THUMB_SIZES = {True: "(max-width: 640px) 100vw, 640px", False: "160px"}
