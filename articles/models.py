@@ -252,6 +252,11 @@ class ArticleQuerySet(models.QuerySet):
         """What readers may see: published, with a publication time that has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def unpublished(self):
+        """What readers may not see: every article published() leaves out, read through article_status_published."""
+        hidden = [status for status in Article.Status if status != Article.Status.PUBLISHED]
+        return self.filter(Q(status__in=hidden) | Q(status=Article.Status.PUBLISHED, published_at__gt=timezone.now()))
+
     def with_listing_relations(self):
         """Everything a list row shows, in a fixed number of queries."""
         return self.listing_rows().prefetch_related(*listing_prefetches())
@@ -513,6 +518,23 @@ class SubjectListing(models.Model):
     def published(cls, kind: str, subject_id: int):
         """The rows of the subject's articles that readers may see now (as Article.objects.published())."""
         return cls.objects.filter(kind=kind, subject_id=subject_id, published_at__lte=timezone.now())
+
+
+class SearchTermCount(models.Model):
+    """How many articles hold a frequent search word whole, kept by triggers; see docs/search.md, "Counting"."""
+
+    # A word as the index stores it (a lexeme of Article.search_vector).
+    lexeme = models.TextField("词", primary_key=True)
+    # Never more than the articles that hold it: the count when it was recorded (at most RECORD_LIMIT), plus every
+    # article that took the word since, minus every one that lost it (migration 0017's triggers, on PostgreSQL).
+    articles = models.IntegerField("文章数")
+
+    class Meta:
+        verbose_name = "检索词文章数"
+        verbose_name_plural = "检索词文章数"
+
+    def __str__(self):
+        return f"{self.lexeme}: {self.articles}"
 
 
 class PageVersion(models.Model):

@@ -99,6 +99,18 @@ def test_published_excludes_drafts_and_scheduled():
     assert not scheduled.is_public
 
 
+def test_unpublished_is_everything_published_leaves_out():
+    now = timezone.now()
+    ArticleFactory(published_at=now - datetime.timedelta(minutes=1))
+    ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    ArticleFactory(status=Article.Status.SUBMITTED, published_at=now - datetime.timedelta(days=1))
+    ArticleFactory(published_at=now + datetime.timedelta(hours=2))
+    shown = set(Article.objects.published().values_list("pk", flat=True))
+    hidden = set(Article.objects.unpublished().values_list("pk", flat=True))
+    assert (len(shown), len(hidden)) == (1, 3)
+    assert shown | hidden == set(Article.objects.values_list("pk", flat=True))
+
+
 def test_scheduled_article_appears_when_its_time_comes(monkeypatch):
     scheduled = ArticleFactory(published_at=timezone.now() + datetime.timedelta(hours=2))
     assert not Article.objects.published().filter(pk=scheduled.pk).exists()

@@ -56,24 +56,35 @@ def count_hits(queryset) -> SearchCount:
     return _past_limit(queryset)
 
 
-def _past_limit(queryset) -> SearchCount:
+def _past_limit(queryset, *, at_least: int = 0) -> SearchCount:
     from .postgres import estimated_rows
 
-    return SearchCount(max(_round_estimate(estimated_rows(queryset)), EXACT_COUNT_LIMIT + 1), True)
+    estimate = max(_round_estimate(estimated_rows(queryset)), _round_estimate(at_least))
+    return SearchCount(max(estimate, EXACT_COUNT_LIMIT + 1), True)
 
 
 def count_search_hits(queryset, query) -> SearchCount:
-    """count_hits for the search `query` on PostgreSQL, read through GIN bitmaps; a plain search for a word in
-    SURELY_PAST_LIMIT articles by the statistics is not counted."""
-    # Counting to the limit builds the bitmap of every word that starts with the query's (北京 unions 北京市,
-    # 北京队…), for a number shown as an estimate anyway; the estimate is planning alone.
+    """count_hits for the search `query` on PostgreSQL, read through GIN bitmaps; a plain one-word search proven
+    past EXACT_COUNT_LIMIT by the word's kept count, or by the statistics (SURELY_PAST_LIMIT), is not counted."""
+    # Counting to the limit visits 10,001 rows of the article table, each on a page of its own, only to show a
+    # number that is an estimate anyway (docs/search.md, "Counting").
+    from . import term_counts
     from .postgres import bitmap_scans, estimated_rows, is_plain_search, whole_words
 
+    one_word = len(query.terms) == 1 and not query.phrases and is_plain_search(queryset)
+    kept = term_counts.kept_count(query.terms[0]) if one_word else None
     with bitmap_scans():
-        one_word = len(query.terms) == 1 and not query.phrases
-        if one_word and is_plain_search(queryset) and estimated_rows(whole_words(queryset, query)) >= SURELY_PAST_LIMIT:
+        if kept is not None:
+            at_least = term_counts.published_at_least(kept, EXACT_COUNT_LIMIT)
+            if at_least:
+                return _past_limit(queryset, at_least=at_least)
+        if one_word and estimated_rows(whole_words(queryset, query)) >= SURELY_PAST_LIMIT:
             return _past_limit(queryset)
-        return count_hits(queryset)
+        found = count_hits(queryset)
+    if one_word and kept is None and found.estimated:
+        # Recorded once; from then on the triggers keep it (a word whose prefix is common but is itself rare too).
+        term_counts.record(query.terms[0])
+    return found
 
 
 def count_matches(queryset) -> SearchCount:
