@@ -2,6 +2,7 @@
 
 import calendar
 from collections import Counter
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -247,39 +248,46 @@ def month_counts(scope, limit=24):
 class FilterLink:
     """A link that changes one filter of the current query string: a facet adds it, a chip removes it."""
 
-    def __init__(self, label, params, *, count=None, active=False, field=""):
+    def __init__(self, label, query: str, *, count=None, active=False, field=""):
         self.label = label
         self.count = count
         self.active = active
         self.field = field
-        params = params.copy()
-        params.pop("page", None)
-        self.query = params.urlencode()
+        self.query = query  # the query string it leads to, without a page number
 
     @property
     def href(self):
         return f"?{self.query}" if self.query else "?"
 
 
-def _with(params, **values):
-    params = params.copy()
-    for name, value in values.items():
-        params[name] = value
-    return params
+def query_values(params) -> dict[str, list[str]]:
+    """The query string `params` as {name: values}, without the page number: what each link changes one name of."""
+    # A plain dict, so that each of a page's hundred links copies a dict rather than deep-copying a QueryDict.
+    return {name: values for name, values in params.lists() if name != "page"}
 
 
-def _without(params, name, value=None):
-    params = params.copy()
-    if value is None:
-        params.pop(name, None)
-    else:
-        params.setlist(name, [raw for raw in params.getlist(name) if raw != value])
-    return params
+def _encode(values: dict[str, list[str]], **changed: list[str]) -> str:
+    """The query string of `values` with the names in `changed` given those values (encoded as QueryDict does)."""
+    return urlencode({**values, **changed}, doseq=True)
+
+
+def _with(values, **changed):
+    return _encode(values, **{name: [value] for name, value in changed.items()})
+
+
+def _without(values, name, value=None):
+    kept = [] if value is None else [raw for raw in values.get(name, ()) if raw != value]
+    return _encode(values, **{name: kept})
+
+
+def _append(values, name, value):
+    return _encode(values, **{name: [*values.get(name, ()), value]})
 
 
 def active_filter_chips(filterset, params, preset=()):
     """One removable chip per valid filter in `params` (the query string); preset filters are the page's own."""
     cleaned = getattr(filterset.form, "cleaned_data", {})
+    values = query_values(params)
     chips = []
     for name, filter_ in filterset.filters.items():
         if name in preset or name not in params:
@@ -290,7 +298,7 @@ def active_filter_chips(filterset, params, preset=()):
         label = filter_.label
         if name == "tag":
             for tag in value:
-                chips.append(FilterLink(f"{label}：{tag.name}", _without(params, "tag", tag.slug), field=name))
+                chips.append(FilterLink(f"{label}：{tag.name}", _without(values, "tag", tag.slug), field=name))
             continue
         if name in ("role", "kind", "sort"):
             shown = dict(filter_.extra["choices"]).get(value, value)
@@ -300,7 +308,7 @@ def active_filter_chips(filterset, params, preset=()):
             shown = value.name
         else:
             shown = str(value)
-        chips.append(FilterLink(f"{label}：{shown}", _without(params, name), field=name))
+        chips.append(FilterLink(f"{label}：{shown}", _without(values, name), field=name))
     return chips
 
 
@@ -325,12 +333,13 @@ def facet_links(articles, params, cleaned, preset=(), basis=None):
     that value to `params`."""
     scope, months = basis or facet_basis(articles)
     chosen_tags = {tag.slug for tag in cleaned.get("tag") or []}
+    values = query_values(params)
     counted = subject_counts(scope, facets=[facet for facet in FACET_SUBJECTS if facet not in preset or facet == "tag"])
     facets = {}
     facets["tag"] = [
         FilterLink(
             tag.name,
-            params if tag.slug in chosen_tags else _append(params, "tag", tag.slug),
+            _encode(values) if tag.slug in chosen_tags else _append(values, "tag", tag.slug),
             count=tag.article_count,
             active=tag.slug in chosen_tags,
             field="tag",
@@ -344,7 +353,7 @@ def facet_links(articles, params, cleaned, preset=(), basis=None):
         facets[name] = [
             FilterLink(
                 subject.name,
-                _with(params, **{name: subject.slug}),
+                _with(values, **{name: subject.slug}),
                 count=subject.article_count,
                 active=chosen == subject,
                 field=name,
@@ -359,16 +368,10 @@ def facet_links(articles, params, cleaned, preset=(), basis=None):
         facets["month"].append(
             FilterLink(
                 f"{month.year}年{month.month}月",
-                _with(params, date_from=first, date_to=last),
+                _with(values, date_from=first, date_to=last),
                 count=row["article_count"],
                 active=params.get("date_from") == first and params.get("date_to") == last,
                 field="month",
             )
         )
     return facets
-
-
-def _append(params, name, value):
-    params = params.copy()
-    params.appendlist(name, value)
-    return params

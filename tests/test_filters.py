@@ -5,6 +5,9 @@ import datetime
 import pytest
 from django.http import QueryDict
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from articles import filters
 from articles.filters import ArticleFilter, active_filter_chips, facet_links
@@ -287,3 +290,32 @@ def test_facets_keep_ties_at_the_last_place_and_break_them_by_name(db):
     assert [(body.name[0], body.article_count) for body in counted["organisation"]] == expected
     assert [tag.name for tag in subject_counts(scope, 3, facets=["tag"])["tag"]] == ["甲", "丙", "乙"]
     assert subject_counts([], 2) == {"tag": [], "reporter": [], "organisation": []}
+
+
+def _as_querydict_would(params, change):
+    """The link's query string as QueryDict builds it: a copy, one name changed, the page number dropped."""
+    copied = params.copy()
+    change(copied)
+    copied.pop("page", None)
+    return copied.urlencode()
+
+
+QUERY_NAMES = ["q", "tag", "page", "reporter", "date_from"]
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(QUERY_NAMES), st.text(max_size=6)), max_size=8),
+    st.sampled_from(["q", "tag", "reporter", "organisation"]),
+    st.text(max_size=6),
+)
+@hypothesis_settings(max_examples=200)
+def test_links_encode_the_query_string_as_querydict_does(pairs, name, value):
+    params = QueryDict(mutable=True)
+    for key, raw in pairs:
+        params.appendlist(key, raw)
+    values = filters.query_values(params)
+    assert filters._with(values, **{name: value}) == _as_querydict_would(params, lambda d: d.__setitem__(name, value))
+    assert filters._append(values, name, value) == _as_querydict_would(params, lambda d: d.appendlist(name, value))
+    assert filters._without(values, name) == _as_querydict_would(params, lambda d: d.pop(name, None))
+    kept = [raw for raw in params.getlist(name) if raw != value]
+    assert filters._without(values, name, value) == _as_querydict_would(params, lambda d: d.setlist(name, kept))
