@@ -529,6 +529,16 @@ def test_highlight_marks_every_word_and_phrase():
     assert search.highlight("APP和ａｐｐ", "app") == "<mark>APP</mark>和<mark>ａｐｐ</mark>"
 
 
+def test_highlight_follows_names_loaded_since_the_query_was_last_marked():
+    text, query = "葛 优雅来了", "葛优雅"  # a name segmentation does not know yet (葛 / 优雅), then does
+    before = search.highlight(text, query)
+    Reporter.objects.create(name="葛优雅", slug="ge-youya")
+    search.forget_user_terms()
+    after = search.highlight(text, query)
+    assert search.parse_query(query).terms == ("葛优雅",)
+    assert (before, after) == ("<mark>葛</mark> <mark>优雅</mark>来了", text)
+
+
 def test_highlight_without_query_only_escapes():
     assert search.highlight("a < b & c", "") == "a &lt; b &amp; c"
     assert search.highlight("", "劳模") == ""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .query import ParsedQuery, parse_query
+from .query import QUERY_USER_TERMS_MAX_AGE, ParsedQuery, parse_query
+from .terms import ensure_user_terms, user_terms_loads
 
 
 def _pattern(query: ParsedQuery) -> re.Pattern | None:
@@ -18,6 +20,18 @@ def _pattern(query: ParsedQuery) -> re.Pattern | None:
     if not alternatives:
         return None
     return re.compile("|".join(sorted(alternatives, key=len, reverse=True)))
+
+
+def _query_pattern(raw_query: str) -> re.Pattern | None:
+    """The pattern of a reader's query, parsed once per query until segmentation loads names again."""
+    # A results page marks the same query in each card's headline, kicker, subtitle and excerpt.
+    ensure_user_terms(max_age=QUERY_USER_TERMS_MAX_AGE)
+    return _parsed_pattern(raw_query, user_terms_loads())
+
+
+@lru_cache(maxsize=256)
+def _parsed_pattern(raw_query: str, loads: int) -> re.Pattern | None:
+    return _pattern(parse_query(raw_query))
 
 
 class _FoldTable(dict):
@@ -77,14 +91,14 @@ def _marked(text: str, spans: list[tuple[int, int]], offset: int = 0) -> str:
 def highlight(text: str, raw_query: str) -> SafeString:
     """The text HTML-escaped, with the query's words and phrases wrapped in <mark>; nothing else changes."""
     text = text or ""
-    return mark_safe(_marked(text, _spans(text, _pattern(parse_query(raw_query)))))
+    return mark_safe(_marked(text, _spans(text, _query_pattern(raw_query))))
 
 
 def excerpt(text: str, raw_query: str, width: int = 120) -> SafeString:
     """About `width` characters around the first match (else the start), escaped and marked, … where cut."""
     text = " ".join((text or "").split())
     width = max(int(width), 1)
-    spans = _spans(text, _pattern(parse_query(raw_query)))
+    spans = _spans(text, _query_pattern(raw_query))
     start = 0
     if spans and len(text) > width:
         first_start, first_end = spans[0]

@@ -181,6 +181,7 @@ def _dictionary() -> dict:
 _user_terms_lock = threading.Lock()
 _user_terms_signature = None
 _user_terms_checked_at = float("-inf")
+_user_terms_loads = 0
 
 
 def _gazetteer_signature() -> tuple:
@@ -199,7 +200,7 @@ def _gazetteer_signature() -> tuple:
 def ensure_user_terms(*, max_age: float = 0) -> None:
     """Load organisation names, aliases and reporter names into jieba, again only when those tables change."""
     # One cheap query checks for a change; with `max_age`, not even that if the last check is that recent.
-    global _user_terms_signature, _user_terms_checked_at
+    global _user_terms_signature, _user_terms_checked_at, _user_terms_loads
     now = time.monotonic()
     if max_age and _user_terms_signature is not None and now - _user_terms_checked_at < max_age:
         return
@@ -218,6 +219,12 @@ def ensure_user_terms(*, max_age: float = 0) -> None:
         )
         _parsing().add_user_terms(sorted({name.strip() for name in names if len(name.strip()) >= 2}))
         _user_terms_signature = signature
+        _user_terms_loads += 1
+
+
+def user_terms_loads() -> int:
+    """How many times ensure_user_terms has loaded names into jieba: segmentation may differ after each."""
+    return _user_terms_loads
 
 
 def forget_user_terms() -> None:
