@@ -5,12 +5,11 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Prefetch, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
-from .routes import url_of
+from .routes import date_url, url_of
 
 SLUG_MAX_LENGTH = 80
 NON_BLANK_REGEX = "[^ \t\r\n\f\v\u3000]"
@@ -66,8 +65,8 @@ class Issue(models.Model):
     def get_absolute_url(self):
         # Readers know an issue by its date; an undated one keeps the id URL.
         if self.date:
-            return reverse("articles:issue_by_date", kwargs=date_kwargs(self.date))
-        return reverse("articles:issue_detail", args=[self.pk])
+            return date_url("articles:issue_by_date", self.date)
+        return url_of("articles:issue_detail", self.pk)
 
     @property
     def label(self) -> str:
@@ -75,10 +74,6 @@ class Issue(models.Model):
         if self.date:
             return f"{self.date.year}年{self.date.month}月{self.date.day}日"
         return f"第{self.number}期（日期未注明）" if self.number else f"编号{self.pk}（日期未注明）"
-
-
-def date_kwargs(date) -> dict:
-    return {"year": date.year, "month": date.month, "day": date.day}
 
 
 class Page(models.Model):
@@ -117,10 +112,10 @@ class Page(models.Model):
     def url_in(self, issue):
         """/issues/2023/03/01/3/ (given the page's issue, often at hand); a page without a number goes by its id."""
         if self.number is None:
-            return reverse("articles:page_detail", args=[self.pk])
+            return url_of("articles:page_detail", self.pk)
         if issue.date:
-            return reverse("articles:page_by_date", kwargs={**date_kwargs(issue.date), "number": self.number})
-        return reverse("articles:issue_page", args=[issue.pk, self.number])
+            return date_url("articles:page_by_date", issue.date, self.number)
+        return url_of("articles:issue_page", issue.pk, self.number)
 
 
 class Reporter(models.Model):

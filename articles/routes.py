@@ -1,5 +1,6 @@
 """reverse() for the routes every list links to many times: a route reversed once with markers, then filled in."""
 
+import datetime
 import re
 from functools import lru_cache
 from urllib.parse import quote
@@ -48,3 +49,52 @@ def url_of(viewname: str, *args) -> str:
         parts.append(str(arg) if type(arg) is int else quote(arg, safe=_SAFE))
         parts.append(after)
     return "".join(parts)
+
+
+# Two dates whose year, month and day differ from each other and from any page number, so each is found in turn.
+_MARKER_DATE, _CHECK_DATE = datetime.date(1987, 6, 5), datetime.date(2014, 12, 31)
+
+
+def _date_parts(date: datetime.date) -> list[str]:
+    # As the yyyy, mm and dd converters write them (articles.urls.FixedDigitsConverter).
+    return [f"{date.year:04d}", f"{date.month:02d}", f"{date.day:02d}"]
+
+
+@lru_cache(maxsize=16)
+def _date_route_pieces(viewname, numbers, script_prefix, urlconf):
+    """The text around the year, month, day and `numbers` int arguments of a date route, or None."""
+    markers = [*_date_parts(_MARKER_DATE), *(str(9_000_000_000 + n) for n in range(numbers))]
+    try:
+        url = reverse(viewname, args=[_MARKER_DATE.year, _MARKER_DATE.month, _MARKER_DATE.day, *map(int, markers[3:])])
+        check = reverse(viewname, args=[_CHECK_DATE.year, _CHECK_DATE.month, _CHECK_DATE.day, *range(7, 7 + numbers)])
+    except NoReverseMatch:
+        return None
+    pieces = []
+    for marker in markers:
+        before, found, url = url.partition(marker)
+        if not found:
+            return None
+        pieces.append(before)
+    pieces.append(url)
+    # The prefix or the route's own text might hold the same digits as a marker; another date must come out right.
+    if _filled(pieces, [*_date_parts(_CHECK_DATE), *map(str, range(7, 7 + numbers))]) != check:
+        return None
+    return tuple(pieces)
+
+
+def _filled(pieces, values) -> str:
+    parts = [pieces[0]]
+    for value, after in zip(values, pieces[1:], strict=True):
+        parts += [value, after]
+    return "".join(parts)
+
+
+def date_url(viewname: str, date: datetime.date, *numbers: int) -> str:
+    """reverse(viewname, args=(date.year, date.month, date.day, *numbers)) for a route by date, filled in."""
+    args = [date.year, date.month, date.day, *numbers]
+    if not all(type(number) is int and number >= 0 for number in numbers):
+        return reverse(viewname, args=args)
+    pieces = _date_route_pieces(viewname, len(numbers), get_script_prefix(), get_urlconf())
+    if pieces is None:
+        return reverse(viewname, args=args)
+    return _filled(pieces, [*_date_parts(date), *map(str, numbers)])

@@ -5,7 +5,7 @@ import datetime
 from functools import cached_property
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -435,12 +435,14 @@ class IssueCalendarView(TemplateView):
         depends_on(self.request, LISTS)
         year, month = kwargs["year"], kwargs["month"]
         dated = public_issues().filter(date__isnull=False)
-        bounds = dated.aggregate(first=Min("date"), last=Max("date"))
+        # Each end read from the issue date index, probing issues until one has a public article (MIN and MAX
+        # probed every issue of the archive).
+        first = dated.order_by("date").values_list("date", flat=True).first()
+        last = dated.order_by("-date").values_list("date", flat=True).first()
         in_month = {}
         for issue in dated.filter(date__year=year, date__month=month).order_by("date", "pk"):
             in_month.setdefault(issue.date, issue)
         months_with_issues = {day.month for day in dated.filter(date__year=year).dates("date", "month")}
-        first, last = bounds["first"], bounds["last"]
 
         def reachable(y, m):
             # Navigation stays within the archive, so crawlers cannot walk empty months for ever.

@@ -623,7 +623,7 @@ MAX_QUERIES = {
     "issues": 4,
     "issue": 8,
     "page": 10,
-    "calendar": 3,
+    "calendar": 4,
     "undated issues": 4,
     "reporter": 14,
     "organisation": 14,
