@@ -16,7 +16,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 from taggit.models import Tag
 
-from . import filters, search
+from . import background, filters, search
 from .cache import (
     LISTS,
     article_key,
@@ -32,6 +32,7 @@ from .filters import (
     PAGE_SIZE,
     ArticleFilter,
     active_filter_chips,
+    facet_counts,
     facet_cover,
     facet_ids,
     facet_links,
@@ -129,10 +130,11 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         depends_on(self.request, LISTS)
         published = Article.objects.published()
+        # Popular among the newest articles (facet_ids): what the paper covers now, at a flat cost; read while
+        # this thread reads the issue (articles/background.py).
+        popular = background.start(lambda: subject_counts(facet_ids(published), POPULAR_LIMIT))
         latest_issue = issues_newest_first(public_issues()).first()
         front = []
-        # Popular among the newest articles (facet_ids): what the paper covers now, at a flat cost.
-        newest = facet_ids(published)
         recent = published.with_listing_relations()
         if latest_issue:
             # Every row's issue is latest_issue: given, not joined and built again for each of a hundred rows.
@@ -152,7 +154,7 @@ class HomeView(TemplateView):
             context.update(issue_navigation(self.request, latest_issue, pages_of(front, latest_issue), latest=True))
         recent = list(recent.order_by(F("issue__date").desc(nulls_last=True), "-published_at", "-pk")[:RECENT_LIMIT])
         depends_on(self.request, *(article_key(article.pk) for article in front + recent))
-        popular = subject_counts(newest, POPULAR_LIMIT)
+        popular = popular.result()
         context.update(
             latest_issue=latest_issue,
             front_articles=front,
@@ -205,15 +207,17 @@ class ArticleListView(LenientPaginationMixin, FilterView):
         return kwargs
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
         filterset = self.filterset
         preset = set(self.get_preset())
+        # Read while this thread counts, pages and fetches the rows (articles/background.py).
+        counting = background.start(lambda: facet_counts(filterset.qs, preset, self.facet_basis()))
+        context = super().get_context_data(**kwargs)
         if not preset:
             depends_on(self.request, LISTS, *(article_key(article.pk) for article in context["page_obj"].object_list))
         params = valid_params(filterset, self.request)
         cleaned = getattr(filterset.form, "cleaned_data", {})
         page = context["page_obj"]
-        facets = facet_links(filterset.qs, params, cleaned, preset, basis=self.facet_basis())
+        facets = facet_links(filterset.qs, params, cleaned, preset, counts=counting.result())
         cover = facet_cover(page.paginator.count)
         context.update(
             params=params,

@@ -21,6 +21,15 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 @pytest.fixture(autouse=True)
+def _background_connections_closed():
+    """Connections of articles.background's threads closed after each test: none may outlive the test database."""
+    from articles import background
+
+    yield
+    background.shutdown()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_content_types():
     """Forget content type ids read in an earlier test: a transactional test's flush re-creates the rows."""
     from django.contrib.contenttypes.models import ContentType

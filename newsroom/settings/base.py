@@ -154,6 +154,9 @@ NEWSROOM_PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 300)
 NEWSROOM_LIST_REFRESH_SECONDS = env_int("DJANGO_LIST_REFRESH_SECONDS", 60)
 # How many stale lists may be rendered again at once, site-wide; other readers get the last ones meanwhile.
 NEWSROOM_LIST_RENDERS = env_int("DJANGO_LIST_RENDERS", 1)
+# A list's facets and the home page's popular subjects are read on a second connection while the page reads its
+# rows (articles/background.py; PostgreSQL only).
+NEWSROOM_BACKGROUND_QUERIES = env_bool("DJANGO_BACKGROUND_QUERIES", default=True)
 # Cache-Control max-age of anonymous readers' pages, for browsers and a CDN; short, as an edit cannot recall them.
 NEWSROOM_HTTP_CACHE_SECONDS = env_int("DJANGO_HTTP_CACHE_SECONDS", 60)
 

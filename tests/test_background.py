@@ -1,0 +1,60 @@
+"""articles.background: work handed to a thread with its own connection, or done at once where that is unsafe."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+
+from articles import background, filters
+from articles.models import Article
+from tests.factories import ArticleFactory
+
+
+def _where():
+    """The thread and the database session that ran this."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()" if connection.vendor == "postgresql" else "SELECT 1")
+        return threading.get_ident(), cursor.fetchone()[0]
+
+
+def _plain(counts):
+    """facet_counts as plain values: each facet's (name, article count), and the month rows."""
+    counted, months = counts
+    return {facet: [(subject.name, subject.article_count) for subject in found] for facet, found in counted.items()}, [
+        (row["month"], row["article_count"]) for row in months
+    ]
+
+
+@pytest.mark.django_db
+def test_inside_a_transaction_the_work_is_done_at_once_on_this_connection():
+    # A test's transaction: another connection would not see the rows it holds.
+    ArticleFactory()
+    here = _where()
+    assert background.start(_where).result() == here
+    assert background.start(Article.objects.count).result() == 1
+
+
+@pytest.mark.django_db
+def test_errors_come_back_from_result():
+    future = background.start(lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        future.result()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_outside_a_transaction_it_runs_on_another_connection_and_sees_committed_rows():
+    tagged = ArticleFactory(tags=["劳模"])
+    ArticleFactory(tags=["劳模", "工匠"])
+    assert background.runs_in_background()
+    here = _where()
+    there = background.start(_where).result()
+    assert there[0] != here[0] and there[1] != here[1]
+    published = Article.objects.published()
+    counted = _plain(background.start(filters.facet_counts, published).result())
+    assert counted == _plain(filters.facet_counts(published))
+    assert counted[0]["tag"] == [("劳模", 2), ("工匠", 1)]
+    with override_settings(NEWSROOM_BACKGROUND_QUERIES=False):
+        assert background.start(_where).result() == here
+    assert tagged.pk in filters.facet_ids(published)
