@@ -1,6 +1,9 @@
 """Shared fixtures, and the rules for tests that need PostgreSQL, SQLite or a browser."""
 
 import os
+import shutil
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -147,3 +150,43 @@ def seeded(seeds_dir):
     assert report.ok, report.as_json()
     assert Article.objects.published().count() == 25
     return report
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A throwaway redis-server on a free port, without persistence, stopped after the test."""
+    import redis
+
+    server = shutil.which("redis-server")
+    if server is None:
+        reason = "redis-server is not installed (apt-get install redis-server)"
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from articles.devtools.benchmark import _free_port
+
+    port = _free_port()
+    log = tmp_path / "redis.log"
+    command = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    with open(log, "wb") as log_file:
+        process = subprocess.Popen([*command, "--dir", str(tmp_path)], stdout=log_file, stderr=subprocess.STDOUT)
+    try:
+        client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=1)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"redis-server did not answer PING on port {port}:\n{log.read_text()}")
+                time.sleep(0.05)
+        client.close()
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

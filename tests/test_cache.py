@@ -226,6 +226,18 @@ def test_versions_are_rows_per_key(client):
     assert {f"a:{a.pk}", f"i:{a.issue_id}", "lists"} <= keys
 
 
+def test_versions_read_any_key_as_written():
+    keys = ["a:1", "lists", 'q"uote', "back\\slash", "com,ma", "{brace}", "sp ace", "空格 键", ""]
+    page_cache_module.bump_keys(keys[:-1])
+    found = page_cache_module.versions([*keys, "never:bumped"])
+    assert list(found) == [*keys, "never:bumped"]
+    assert all(found[key] > 0 for key in keys[:-1]) and found[""] == found["never:bumped"] == 0
+    assert found == dict(PageVersion.objects.filter(key__in=keys[:-1]).values_list("key", "number")) | {
+        "": 0,
+        "never:bumped": 0,
+    }
+
+
 def test_anonymous_pages_carry_http_caching_headers_and_answer_304(client):
     article = ArticleFactory()
     url = article.get_absolute_url()

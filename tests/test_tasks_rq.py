@@ -2,11 +2,9 @@
 `manage.py rqworker --burst --job-class django_tasks_rq.Job default` process."""
 
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 from contextlib import closing, contextmanager
 from urllib.parse import quote, urlsplit
 
@@ -15,51 +13,11 @@ from django.conf import settings
 from django.db import connection
 from django_tasks import TaskResultStatus, task_backends
 
-from articles.devtools.benchmark import _free_port
-from tests.conftest import IN_CI
 from tests.test_tasks import found, rename_in_admin, union_named_in_three_articles
 
 # The worker is another process: it reads what the test committed and commits what it does. As in
 # tests/test_tasks.py, no serialized_rollback, so the test logs in as a superuser (the flush removes the groups).
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    """A throwaway redis-server on a free port, without persistence, stopped after the test."""
-    import redis
-
-    server = shutil.which("redis-server")
-    if server is None:
-        reason = "redis-server is not installed (apt-get install redis-server)"
-        if IN_CI:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    port = _free_port()
-    log = tmp_path / "redis.log"
-    command = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    with open(log, "wb") as log_file:
-        process = subprocess.Popen([*command, "--dir", str(tmp_path)], stdout=log_file, stderr=subprocess.STDOUT)
-    try:
-        client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=1)
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"redis-server did not answer PING on port {port}:\n{log.read_text()}")
-                time.sleep(0.05)
-        client.close()
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture

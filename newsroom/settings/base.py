@@ -144,7 +144,7 @@ STORAGES = {
 # Cached pages are keyed on a version kept in the database, so even per-process caches never serve stale pages.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {"default": {"BACKEND": "newsroom.redis_cache.RedisCache", "LOCATION": CACHE_URL}}
 elif CACHE_URL:
     raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r}: only redis:// and rediss:// URLs are supported.")
 else:
