@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -31,6 +32,15 @@ def start(function, /, *args, **kwargs) -> Future:
             future.set_exception(error)
         return future
     return _executor().submit(_in_thread, function, args, kwargs)
+
+
+def _forget_pool_after_fork() -> None:
+    # A forked child (a server worker forked after a request in its parent) has none of the parent's threads.
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
 def _executor() -> ThreadPoolExecutor:

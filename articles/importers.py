@@ -333,6 +333,10 @@ def import_pages(
         finally:
             # Also when an error ends the run: the aliases the written files added reach their older articles.
             writer.reindex_named()
+            if not dry_run:
+                from .search import fold_term_changes
+
+                fold_term_changes()  # the kept words' counts take in what this import changed
     report.tags_created = Tag.objects.count() - tags_before
     return report
 

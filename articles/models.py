@@ -243,14 +243,15 @@ def listing_prefetches() -> tuple[Prefetch, Prefetch]:
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """What readers may see: published, with a publication time that has come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+    def published(self, now=None):
+        """What readers may see: published, with a publication time that has come (by `now`, else the present)."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
 
-    def unpublished(self):
-        """What readers may not see: every article published() leaves out, read through article_status_published."""
+    def unpublished(self, now=None):
+        """What readers may not see: every article published(now) leaves out, read through article_status_published."""
         hidden = [status for status in Article.Status if status != Article.Status.PUBLISHED]
-        return self.filter(Q(status__in=hidden) | Q(status=Article.Status.PUBLISHED, published_at__gt=timezone.now()))
+        later = Q(status=Article.Status.PUBLISHED, published_at__gt=now or timezone.now())
+        return self.filter(Q(status__in=hidden) | later)
 
     def with_listing_relations(self):
         """Everything a list row shows, in a fixed number of queries."""
@@ -520,8 +521,9 @@ class SearchTermCount(models.Model):
 
     # A word as the index stores it (a lexeme of Article.search_vector).
     lexeme = models.TextField("词", primary_key=True)
-    # Never more than the articles that hold it: the count when it was recorded (at most RECORD_LIMIT), plus every
-    # article that took the word since, minus every one that lost it (migration 0017's triggers, on PostgreSQL).
+    # With its SearchTermChange rows, never more than the articles that hold it: the count when it was recorded (at
+    # most RECORD_LIMIT), plus every article that took the word since, minus every one that lost it (the triggers of
+    # migrations 0017 and 0018, on PostgreSQL).
     articles = models.IntegerField("文章数")
 
     class Meta:
@@ -530,6 +532,22 @@ class SearchTermCount(models.Model):
 
     def __str__(self):
         return f"{self.lexeme}: {self.articles}"
+
+
+class SearchTermChange(models.Model):
+    """A change to a kept word's article count, written by the triggers and folded into SearchTermCount later."""
+
+    # Appended, never updated: concurrent writers never wait for each other on a shared count row.
+    lexeme = models.TextField("词")
+    change = models.IntegerField("增减")
+
+    class Meta:
+        verbose_name = "检索词文章数变化"
+        verbose_name_plural = "检索词文章数变化"
+        indexes = [models.Index(fields=["lexeme"], name="search_term_change_lexeme")]
+
+    def __str__(self):
+        return f"{self.lexeme}: {self.change:+d}"
 
 
 class PageVersion(models.Model):

@@ -1,5 +1,6 @@
 """articles.background: work handed to a thread with its own connection, or done at once where that is unsafe."""
 
+import os
 import threading
 
 import pytest
@@ -58,3 +59,19 @@ def test_outside_a_transaction_it_runs_on_another_connection_and_sees_committed_
     with override_settings(NEWSROOM_BACKGROUND_QUERIES=False):
         assert background.start(_where).result() == here
     assert tagged.pk in filters.facet_ids(published)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_makes_its_own_threads():
+    background._executor()  # the parent has a pool (and, once used, threads)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its pool must be new, and work in it must finish
+        try:
+            fresh = background._pool is None and background._executor().submit(lambda: 7).result(timeout=10) == 7
+            os.write(write, b"1" if fresh else b"0")
+        finally:
+            os._exit(0)
+    os.close(write)
+    assert os.read(read, 1) == b"1"
+    os.waitpid(pid, 0)

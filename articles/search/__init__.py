@@ -10,6 +10,7 @@ from .highlight import excerpt, highlight
 from .query import MAX_QUERY_CHARS, MAX_QUERY_TOKENS, ParsedQuery, fts_match_text, parse_query, tsquery_text
 from .ranking import RELEVANCE_DEPTH, order_by_relevance, search_articles
 from .sqlite import FTS_COLUMNS, FTS_TABLE, SearchIndexMissing
+from .term_counts import fold_changes as fold_term_changes
 from .terms import ensure_user_terms, forget_user_terms, runs, tokens
 from .writer import (
     BATCH_SIZE,
@@ -44,6 +45,7 @@ __all__ = [
     "ensure_user_terms",
     "entries_in_row",
     "excerpt",
+    "fold_term_changes",
     "forget_user_terms",
     "fts_match_text",
     "highlight",

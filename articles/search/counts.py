@@ -69,13 +69,14 @@ def count_search_hits(queryset, query) -> SearchCount:
     # Counting to the limit visits 10,001 rows of the article table, each on a page of its own, only to show a
     # number that is an estimate anyway (docs/search.md, "Counting").
     from . import term_counts
-    from .postgres import bitmap_scans, estimated_rows, is_plain_search, whole_words
+    from .postgres import bitmap_scans, estimated_rows, is_plain_search, publication_time, whole_words
 
     one_word = len(query.terms) == 1 and not query.phrases and is_plain_search(queryset)
     kept = term_counts.kept_count(query.terms[0]) if one_word else None
     with bitmap_scans():
         if kept is not None:
-            at_least = term_counts.published_at_least(kept, EXACT_COUNT_LIMIT)
+            # Unpublished as of the search's own time: an article that went public since is in neither.
+            at_least = term_counts.published_at_least(kept, EXACT_COUNT_LIMIT, publication_time(queryset))
             if at_least:
                 return _past_limit(queryset, at_least=at_least)
         if one_word and estimated_rows(whole_words(queryset, query)) >= SURELY_PAST_LIMIT:

@@ -131,6 +131,15 @@ def _conditions(queryset) -> set | None:
     return found
 
 
+def publication_time(queryset):
+    """The time a plain search's published() compares with (is_plain_search), or None."""
+    for child in queryset.query.where.children:
+        column = getattr(getattr(child, "lhs", None), "target", None)
+        if column is not None and column.name == "published_at" and child.lookup_name == "lte":
+            return child.rhs
+    return None
+
+
 def is_plain_search(queryset) -> bool:
     """Whether `queryset` is Article.objects.published() narrowed by its search and nothing else."""
     return _conditions(_without_match(queryset)) == _conditions(Article.objects.published())

@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 
 from ..models import Article, Byline, Organisation
-from . import postgres, sqlite
+from . import postgres, sqlite, term_counts
 from .documents import IndexSource, PreparedEntry, _document, _jieba_state, _ready_dictionary, _stored_values
 from .terms import ensure_user_terms
 
@@ -190,6 +190,7 @@ def rebuild_search_index(*, batch_size: int = BATCH_SIZE, progress: Callable[[in
             progress(done, total)
     if connection.vendor == "sqlite":
         sqlite.drop_orphan_rows()
+    term_counts.fold_changes()
     return indexed
 
 
