@@ -21,8 +21,13 @@ def _append(words: str) -> str:
     )
 
 
+# Held shared by every writing transaction until it commits; term_counts.record takes it alone, so no write is
+# under way while it counts and none can append before its row exists (articles.search.term_counts.WRITES_LOCK).
+WRITES_LOCK = 7_172_735_401
+
 FUNCTION = f"""CREATE OR REPLACE FUNCTION articles_search_term_counts() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM pg_advisory_xact_lock_shared({WRITES_LOCK});
   IF TG_OP = 'TRUNCATE' THEN
     DELETE FROM articles_searchtermchange;
     DELETE FROM articles_searchtermcount;

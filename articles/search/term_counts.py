@@ -13,7 +13,8 @@ logger = logging.getLogger(__name__)
 # A word's count is recorded up to this many articles: enough to prove a search past the exact limit while as many
 # articles again are unpublished, and a bound on what recording costs.
 RECORD_LIMIT = 30_000
-LOCK_NOT_AVAILABLE = "55P03"
+# The advisory lock every writer's trigger holds shared until it commits (migration 0018, WRITES_LOCK).
+WRITES_LOCK = 7_172_735_401
 
 
 def kept_count(word: str) -> int | None:
@@ -55,13 +56,16 @@ def published_at_least(kept: int, past: int, now=None) -> int:
 
 def record(word: str) -> int | None:
     """Count the articles holding `word` whole (up to RECORD_LIMIT) and keep the figure; None while writers are busy."""
-    # The triggers keep a row right from the moment it exists: the count is taken while no write to the articles
-    # can start or be under way (a SHARE lock, not waited for), so no write falls between the count and the row.
+    # The triggers keep a row right from the moment it exists: the count is taken while no write to the articles is
+    # under way, and a write that starts meanwhile waits for the row (its trigger takes WRITES_LOCK shared). An
+    # advisory lock, not LOCK TABLE: autovacuum's lock on the table would refuse that one.
     from .postgres import bitmap_scans
 
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {Article._meta.db_table} IN SHARE MODE NOWAIT")
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [WRITES_LOCK])
+            if not cursor.fetchone()[0]:
+                return None
             with bitmap_scans():
                 cursor.execute(
                     f"SELECT count(*) FROM (SELECT FROM {Article._meta.db_table} "
@@ -77,9 +81,8 @@ def record(word: str) -> int | None:
             )
     except DatabaseError as error:
         # Recording is a saving for later searches, never a reason for this one to fail (a read-only replica, a
-        # role without LOCK rights, a statement timeout): the page already has its count.
-        if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
-            logger.warning("search term count for %r not recorded: %s", word, error)
+        # statement timeout): the page already has its count.
+        logger.warning("search term count for %r not recorded: %s", word, error)
         return None
     return articles
 
