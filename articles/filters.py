@@ -220,9 +220,16 @@ def subject_ranking(scope, limit=FACET_LIMIT, facets=tuple(FACET_SUBJECTS)):
 def subject_counts(scope, limit=FACET_LIMIT, facets=tuple(FACET_SUBJECTS)) -> dict[str, list]:
     """The `limit` most counted tags, people and organisations (`facets`) among the articles of `scope`, each
     with `article_count` (articles, whatever the roles), most counted first and ties by name."""
+    return named_counts(subject_ranking(scope, limit, facets), limit, facets)
+
+
+def named_counts(ranking, limit=FACET_LIMIT, facets=tuple(FACET_SUBJECTS)) -> dict[str, list]:
+    """The subjects of subject_ranking rows `ranking` as subject_counts gives them, for the kinds of `facets`."""
     counts = {kind: {} for kind, _ in FACET_SUBJECTS.values()}
-    for kind, subject_id, article_count in subject_ranking(scope, limit, facets):
-        counts[kind][subject_id] = article_count
+    wanted = {FACET_SUBJECTS[facet][0] for facet in facets}
+    for kind, subject_id, article_count in ranking:
+        if kind in wanted:
+            counts[kind][subject_id] = article_count
     found = {}
     for facet in facets:
         kind, model = FACET_SUBJECTS[facet]

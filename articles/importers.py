@@ -334,9 +334,11 @@ def import_pages(
             # Also when an error ends the run: the aliases the written files added reach their older articles.
             writer.reindex_named()
             if not dry_run:
+                from . import subject_facets
                 from .search import fold_term_changes
 
                 fold_term_changes()  # the kept words' counts take in what this import changed
+                subject_facets.drop_stale()  # and the subjects' kept facets it changed are removed
     report.tags_created = Tag.objects.count() - tags_before
     return report
 

@@ -511,9 +511,10 @@ class SubjectListing(models.Model):
         return f"{self.get_kind_display()} {self.subject_id}: {self.article_id}"
 
     @classmethod
-    def published(cls, kind: str, subject_id: int):
-        """The rows of the subject's articles that readers may see now (as Article.objects.published())."""
-        return cls.objects.filter(kind=kind, subject_id=subject_id, published_at__lte=timezone.now())
+    def published(cls, kind: str, subject_id: int, now=None):
+        """The rows of the subject's articles that readers may see (by `now`, else the present), as
+        Article.objects.published()."""
+        return cls.objects.filter(kind=kind, subject_id=subject_id, published_at__lte=now or timezone.now())
 
 
 class SearchTermCount(models.Model):
@@ -548,6 +549,45 @@ class SearchTermChange(models.Model):
 
     def __str__(self):
         return f"{self.lexeme}: {self.change:+d}"
+
+
+class SubjectFacets(models.Model):
+    """What a reporter, organisation or tag page's facets count, recorded once; see docs/site.md, "Kept facets"."""
+
+    # Valid while no SubjectFacetsChange names the subject and until `expires_at` (articles/subject_facets.py).
+    kind = models.CharField("类别", max_length=12, choices=SubjectListing.Kind.choices)
+    subject_id = models.BigIntegerField("对象")
+    # [[kind, subject id, articles], …]: filters.subject_ranking over the subject's newest FACET_SCOPE articles.
+    ranking = models.JSONField("排名")
+    # [["2023-03-01", articles], …]: the issue months of those articles, newest first (filters.months_of).
+    months = models.JSONField("月份")
+    # The next publication time of a scheduled article of the subject: it joins the scope then.
+    expires_at = models.DateTimeField("失效时间", null=True)
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "对象页分面计数"
+        verbose_name_plural = "对象页分面计数"
+        constraints = [models.UniqueConstraint(fields=["kind", "subject_id"], name="subject_facets_unique")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.subject_id}"
+
+
+class SubjectFacetsChange(models.Model):
+    """A mark that a subject's kept facets are stale, appended by the listing's triggers (migration 0019)."""
+
+    # Appended, never updated or deleted by writers: concurrent writers never wait for each other on a kept row.
+    kind = models.CharField("类别", max_length=12, choices=SubjectListing.Kind.choices)
+    subject_id = models.BigIntegerField("对象")
+
+    class Meta:
+        verbose_name = "对象页分面变化"
+        verbose_name_plural = "对象页分面变化"
+        indexes = [models.Index(fields=["kind", "subject_id"], name="subject_facets_change")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.subject_id}"
 
 
 class PageVersion(models.Model):

@@ -16,7 +16,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 from taggit.models import Tag
 
-from . import background, filters, search
+from . import background, filters, search, subject_facets
 from .cache import (
     LISTS,
     article_key,
@@ -36,7 +36,6 @@ from .filters import (
     facet_cover,
     facet_ids,
     facet_links,
-    months_of,
     relevance_rows_for,
     subject_counts,
 )
@@ -190,9 +189,9 @@ class ArticleListView(LenientPaginationMixin, FilterView):
         """Filters fixed by the page itself (the reporter of a reporter page…), as query-string values."""
         return {}
 
-    def facet_basis(self):
-        """What the facets count, as filters.facet_basis, when the view knows it cheaper; None otherwise."""
-        return None
+    def count_facets(self, filterset, preset):
+        """What the facets show (filters.facet_counts): read in the background thread while the page is built."""
+        return facet_counts(filterset.qs, preset)
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -210,7 +209,7 @@ class ArticleListView(LenientPaginationMixin, FilterView):
         filterset = self.filterset
         preset = set(self.get_preset())
         # Read while this thread counts, pages and fetches the rows (articles/background.py).
-        counting = background.start(lambda: facet_counts(filterset.qs, preset, self.facet_basis()))
+        counting = background.start(self.count_facets, filterset, preset)
         context = super().get_context_data(**kwargs)
         if not preset:
             depends_on(self.request, LISTS, *(article_key(article.pk) for article in context["page_obj"].object_list))
@@ -542,12 +541,12 @@ class SubjectArticleListView(ArticleListView):
                 listed = listed.filter(Q(issue_date__gt=date) | Q(issue_date=date, issue_id__gte=issue))
         return list(listed.values_list("article_id", flat=True))
 
-    def facet_basis(self):
+    def count_facets(self, filterset, preset):
         if self.narrowed():
-            return None
-        newest = self.listed().order_by("-published_at", "-article_id")[: filters.FACET_SCOPE]
-        rows = list(newest.values_list("article_id", "issue_date"))
-        return [article for article, _ in rows], months_of(date for _, date in rows)
+            return super().count_facets(filterset, preset)
+        # Every article of the subject: its facets are kept between renders (articles/subject_facets.py).
+        facets = [facet for facet in filters.FACET_SUBJECTS if facet not in preset or facet == "tag"]
+        return subject_facets.facet_counts(self.listing_kind, self.subject.pk, facets)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -2,7 +2,6 @@
 
 import datetime
 
-import psycopg
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -106,47 +105,31 @@ def test_a_word_kept_below_the_limit_is_counted_and_not_recorded_again(monkeypat
     assert kept("焊工") == 2
 
 
-def test_no_record_while_another_transaction_writes_articles():
+def test_no_record_while_another_transaction_writes_articles(other_connection):
     for _ in range(2):
         make(body="焊工比武。")
-    settings = connection.settings_dict
-    with psycopg.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        password=settings["PASSWORD"],
-        host=settings["HOST"],
-        port=settings["PORT"] or None,
-    ) as writer:
-        # A write under way (an import's open transaction): its statement's trigger holds the writers' lock.
-        writer.execute("UPDATE articles_article SET title = title WHERE id < 0")
-        assert term_counts.record("焊工") is None
-        writer.rollback()
+    # A write under way (an import's open transaction): its statement's trigger holds the writers' lock.
+    other_connection.execute("UPDATE articles_article SET title = title WHERE id < 0")
+    assert term_counts.record("焊工") is None
+    other_connection.rollback()
     assert kept("焊工") is None
     assert term_counts.record("焊工") == 2
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_writers_naming_the_same_kept_word_do_not_wait_for_each_other():
+def test_writers_naming_the_same_kept_word_do_not_wait_for_each_other(other_connection):
     first, second = make(body="焊工比武。"), make(body="电工夜校。")
     assert term_counts.record("焊工") == 1
-    settings = connection.settings_dict
-    with psycopg.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        password=settings["PASSWORD"],
-        host=settings["HOST"],
-        port=settings["PORT"] or None,
-    ) as other:
-        # One writer's transaction stays open after its write; the other must not queue behind it.
-        other.execute(
-            "UPDATE articles_article SET search_vector = to_tsvector('simple', '焊工') WHERE id = %s", [second.pk]
-        )
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '2s'")
-            cursor.execute("UPDATE articles_article SET search_vector = NULL WHERE id = %s", [first.pk])
-            cursor.execute("SET lock_timeout = 0")
-        assert kept("焊工") == 0  # this connection's change is committed, the other's not yet
-        other.commit()
+    # One writer's transaction stays open after its write; the other must not queue behind it.
+    other_connection.execute(
+        "UPDATE articles_article SET search_vector = to_tsvector('simple', '焊工') WHERE id = %s", [second.pk]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '2s'")
+        cursor.execute("UPDATE articles_article SET search_vector = NULL WHERE id = %s", [first.pk])
+        cursor.execute("SET lock_timeout = 0")
+    assert kept("焊工") == 0  # this connection's change is committed, the other's not yet
+    other_connection.commit()
     assert kept("焊工") == 1
     search.fold_term_changes()
     assert kept("焊工") == 1 and not SearchTermChange.objects.exists()

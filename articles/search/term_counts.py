@@ -6,6 +6,7 @@ import logging
 
 from django.db import DatabaseError, connection, transaction
 
+from ..locks import WRITES_LOCK
 from ..models import Article, SearchTermChange, SearchTermCount
 
 logger = logging.getLogger(__name__)
@@ -13,8 +14,6 @@ logger = logging.getLogger(__name__)
 # A word's count is recorded up to this many articles: enough to prove a search past the exact limit while as many
 # articles again are unpublished, and a bound on what recording costs.
 RECORD_LIMIT = 30_000
-# The advisory lock every writer's trigger holds shared until it commits (migration 0018, WRITES_LOCK).
-WRITES_LOCK = 7_172_735_401
 
 
 def kept_count(word: str) -> int | None:
