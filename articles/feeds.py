@@ -70,7 +70,7 @@ class LatestArticlesFeed(Feed):
         return Article.objects.published()
 
     def items(self, subject=None):
-        articles = list(newest_first(self.articles(subject).with_labels())[:FEED_LENGTH])
+        articles = list(newest_first(self.articles(subject).with_tag_lists())[:FEED_LENGTH])
         # New articles may join a minute late; a withdrawn or edited one leaves at once (docs/site.md, "Caching").
         depends_on(self.request, LISTS, *(article_key(article.pk) for article in articles))
         return articles

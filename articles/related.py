@@ -25,7 +25,7 @@ def related_articles(article: Article, *, limit: int = RELATED_LIMIT) -> list[Ar
     Runs two queries whatever the size of the archive: the link rows near this article, then the candidates.
     Tags and organisations must be prefetched (Article.objects.with_labels()).
     """
-    tag_ids = sorted(tag.pk for tag in article.tags.all())
+    tag_ids = sorted(tag.pk for tag in article.tag_list())
     organisation_ids = sorted(organisation.pk for organisation in article.organisations.all())
     if not tag_ids and not organisation_ids:
         return []

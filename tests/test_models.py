@@ -143,7 +143,7 @@ def test_listing_relations_query_count_is_constant(django_assert_num_queries):
     def touch_everything():
         for article in Article.objects.with_labels():
             _ = (article.issue, article.page, [b.reporter.name for b in article.byline_list()])
-            _ = (list(article.tags.all()), list(article.organisations.all()))
+            _ = (article.tag_list(), list(article.organisations.all()))
             _ = [(image.caption, image.credit_name) for image in article.photo_list()]
 
     # The articles, then one query each for bylines, tags, organisations and photos (with their credits).
@@ -169,7 +169,22 @@ def test_list_rows_leave_tags_and_organisations_to_the_pages_that_show_them(djan
             _ = (row.issue, row.page, [b.reporter.name for b in row.byline_list()], row.photo_list())
     row = Article.objects.with_labels().get()
     with django_assert_num_queries(0):
-        assert [tag.name for tag in row.tags.all()] == ["劳模"] and len(row.organisations.all()) == 1
+        assert [tag.name for tag in row.tag_list()] == ["劳模"] and len(row.organisations.all()) == 1
+    # The feeds show tags and no organisations: the articles, bylines, photos and tags.
+    with django_assert_num_queries(4):
+        (row,) = Article.objects.with_tag_lists()
+        assert [tag.name for tag in row.tag_list()] == ["劳模"]
+
+
+def test_tag_lists_are_by_name_prefetched_or_not(django_assert_num_queries):
+    article = ArticleFactory(tags=["职工", "工会", "劳模"])
+    expected = sorted(["职工", "工会", "劳模"])
+    plain = Article.objects.get(pk=article.pk)
+    with django_assert_num_queries(1):
+        assert [tag.name for tag in plain.tag_list()] == expected
+    (listed,) = Article.objects.with_tag_lists()
+    with django_assert_num_queries(0):
+        assert [tag.name for tag in listed.tag_list()] == expected
 
 
 def test_byline_and_photo_lists_are_in_print_order_prefetched_or_not(django_assert_num_queries):
