@@ -34,7 +34,9 @@ def related_articles(article: Article, *, limit: int = RELATED_LIMIT) -> list[Ar
     if not scores:
         return []
     best = sorted(scores, key=lambda pk: (-scores[pk], abs(pk - article.pk)))[:CANDIDATES]
-    found = list(Article.objects.published().filter(pk__in=best).select_related("issue"))
+    # What the list shows: the headline, its link and the issue date.
+    shown = ("pk", "slug", "title", "issue__id", "issue__date")
+    found = list(Article.objects.published().filter(pk__in=best).select_related("issue").only(*shown))
     for other in found:
         other.score = scores[other.pk]
     found.sort(key=lambda other: (-other.score, -(other.issue.date.toordinal() if other.issue.date else 0), -other.pk))
@@ -43,29 +45,20 @@ def related_articles(article: Article, *, limit: int = RELATED_LIMIT) -> list[Ar
 
 def _shared_link_counts(pk: int, tag_ids: list[int], organisation_ids: list[int]) -> Counter[int]:
     """For articles near `pk` (by id, i.e. import order) on any shared link: how many links they share."""
-    content_type = ContentType.objects.get_for_model(Article)
-    tagged = TaggedItem.objects.filter(content_type=content_type).order_by()
-    through = Article.organisations.through.objects.order_by()
-    parts = []
-    for tag_id in tag_ids:
-        links = tagged.filter(tag_id=tag_id).values_list("object_id", flat=True)
-        parts += [
-            links.filter(object_id__lt=pk).order_by("-object_id")[:NEIGHBOURS],
-            links.filter(object_id__gt=pk).order_by("object_id")[:NEIGHBOURS],
-        ]
-    for organisation_id in organisation_ids:
-        links = through.filter(organisation_id=organisation_id).values_list("article_id", flat=True)
-        parts += [
-            links.filter(article_id__lt=pk).order_by("-article_id")[:NEIGHBOURS],
-            links.filter(article_id__gt=pk).order_by("article_id")[:NEIGHBOURS],
-        ]
-    # QuerySet.union() cannot hold sliced parts on SQLite (supports_slicing_ordering_in_compound), so each part
-    # is wrapped as a subquery, which both databases accept, and the parts are joined into one statement.
+    # Written as SQL: built with the ORM, the dozen or so parts of an article with many links took longer to compile
+    # than to run. Each part is wrapped as a subquery, as SQLite takes no ORDER BY or LIMIT in a compound's parts.
+    tagged = (TaggedItem._meta.db_table, "object_id", "tag_id", "content_type_id = %s AND ")
+    linked = (Article.organisations.through._meta.db_table, "article_id", "organisation_id", "")
     statements, params = [], []
-    for number, part in enumerate(parts):
-        sql, part_params = part.query.sql_with_params()
-        statements.append(f"SELECT * FROM ({sql}) AS part_{number}")
-        params.extend(part_params)
+    content_type = ContentType.objects.get_for_model(Article).pk
+    for (table, article, link, condition), link_ids in ((tagged, tag_ids), (linked, organisation_ids)):
+        for link_id in link_ids:
+            for comparison, order in (("<", "DESC"), (">", "ASC")):
+                statements.append(
+                    f"SELECT * FROM (SELECT {article} FROM {table} WHERE {condition}{link} = %s "
+                    f"AND {article} {comparison} %s ORDER BY {article} {order} LIMIT %s) AS part_{len(statements)}"
+                )
+                params += ([content_type] if condition else []) + [link_id, pk, NEIGHBOURS]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(statements), params)
         return Counter(row[0] for row in cursor.fetchall())

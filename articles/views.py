@@ -84,9 +84,10 @@ def pages_of(articles, issue) -> list[Page]:
     return pages
 
 
-def issue_navigation(request, issue, pages, current_page=None, *, latest=False) -> dict:
-    """Context for _issue_nav.html: the issue's pages, 上一版/下一版 around `current_page`, 上一期/下一期."""
-    older, newer = issue_neighbours(issue, latest=latest)
+def issue_navigation(request, issue, pages, current_page=None, *, latest=False, neighbours=None) -> dict:
+    """Context for _issue_nav.html: the issue's pages, 上一版/下一版 around `current_page`, 上一期/下一期 (the
+    issue_neighbours given, else read now)."""
+    older, newer = neighbours.result() if neighbours else issue_neighbours(issue, latest=latest)
     # The page shows the neighbours' names and lead stories: a change to them changes it too.
     depends_on(request, issue_key(issue.pk), *(issue_nav_key(other.pk) for other in (older, newer) if other))
     index = next((i for i, page in enumerate(pages) if current_page and page.pk == current_page.pk), None)
@@ -268,6 +269,8 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
+        # Read while this thread reads the issue's order and the related articles (articles/background.py).
+        neighbours = background.start(issue_neighbours, article.issue)
         order = self.issue_order(article)
         previous_article, next_article = self.neighbours(article, order)
         related = related_articles(article)
@@ -277,7 +280,9 @@ class ArticleDetailView(DetailView):
             previous_article=previous_article,
             next_article=next_article,
             canonical_url=self.request.build_absolute_uri(article.get_absolute_url()),
-            **issue_navigation(self.request, article.issue, pages_of(order, article.issue), article.page),
+            **issue_navigation(
+                self.request, article.issue, pages_of(order, article.issue), article.page, neighbours=neighbours
+            ),
         )
         return context
 
@@ -376,10 +381,10 @@ class IssueDetailView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         issue = self.issue
+        neighbours = background.start(issue_neighbours, issue)  # read while this thread reads the articles
         articles = list(Article.objects.published().filter(issue=issue).with_listing_relations().in_page_order())
-        context.update(
-            issue=issue, articles=articles, **issue_navigation(self.request, issue, pages_of(articles, issue))
-        )
+        navigation = issue_navigation(self.request, issue, pages_of(articles, issue), neighbours=neighbours)
+        context.update(issue=issue, articles=articles, **navigation)
         return context
 
 
@@ -404,6 +409,7 @@ class PageDetailView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         issue, page = self.issue, self.page
+        neighbours = background.start(issue_neighbours, issue)  # read while this thread reads the articles
         published = Article.objects.published().filter(issue=issue)
         articles = list(published.filter(page=page).with_listing_relations().in_page_order())
         if not articles:
@@ -415,7 +421,8 @@ class PageDetailView(TemplateView):
         )
         for other in pages:
             other.issue = issue
-        context.update(issue=issue, page=page, articles=articles, **issue_navigation(self.request, issue, pages, page))
+        navigation = issue_navigation(self.request, issue, pages, page, neighbours=neighbours)
+        context.update(issue=issue, page=page, articles=articles, **navigation)
         return context
 
 

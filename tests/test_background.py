@@ -75,3 +75,37 @@ def test_a_forked_child_makes_its_own_threads():
     os.close(write)
     assert os.read(read, 1) == b"1"
     os.waitpid(pid, 0)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_every_page_that_uses_the_thread_reads_the_same_without_it(client):
+    from articles.models import SubjectFacets
+    from tests.factories import BylineFactory, ReporterFactory
+
+    reporter = ReporterFactory(name="王工")
+    articles = [ArticleFactory(tags=["劳模", f"专题{n}"]) for n in range(3)]
+    for article in articles:
+        BylineFactory(article=article, reporter=reporter)
+    middle = articles[1]
+    urls = [
+        "/",
+        "/articles/",
+        middle.get_absolute_url(),
+        middle.issue.get_absolute_url(),
+        middle.page.get_absolute_url(),
+        reporter.get_absolute_url(),
+        "/tags/劳模/",
+    ]
+    assert background.runs_in_background()
+    threaded = {url: client.get(url) for url in urls}
+    assert SubjectFacets.objects.count() == 2  # kept by the thread's connection, committed
+    with override_settings(NEWSROOM_BACKGROUND_QUERIES=False):
+        SubjectFacets.objects.all().delete()
+        inline = {url: client.get(url) for url in urls}
+    for url in urls:
+        assert threaded[url].status_code == inline[url].status_code == 200, url
+        assert threaded[url].content == inline[url].content, url
+    # The navigation the thread read: 上一期/下一期 around the middle issue.
+    navigation = threaded[middle.get_absolute_url()].context
+    assert (navigation["older_issue"], navigation["newer_issue"]) == (articles[0].issue, articles[2].issue)
