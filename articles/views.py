@@ -121,6 +121,13 @@ class LenientPaginationMixin:
         return paginator, page, page.object_list, page.has_other_pages()
 
 
+# What a headline in an issue's contents shows (story_tags.story with compact=True), with its page.
+HEADLINE_FIELDS = (
+    *("pk", "issue_id", "page_id", "position", "kicker", "title", "subtitle", "slug", "kind"),
+    *("page__id", "page__number", "page__banner", "page__issue_id"),
+)
+
+
 class HomeView(TemplateView):
     """The front of the e-paper: the latest issue page by page, more recent stories, popular subjects."""
 
@@ -139,10 +146,7 @@ class HomeView(TemplateView):
         if latest_issue:
             # Every row's issue is latest_issue: given, not joined and built again for each of a hundred rows.
             front = list(
-                published.filter(issue=latest_issue)
-                .defer("search_document", "search_vector")
-                .select_related("page")
-                .in_page_order()
+                published.filter(issue=latest_issue).select_related("page").in_page_order().only(*HEADLINE_FIELDS)
             )
             for article in front:
                 article.issue = latest_issue
@@ -150,6 +154,11 @@ class HomeView(TemplateView):
             # issue's contents list them, and a hundred full cards cost a hundred excerpts and credit lines.
             first_page = [article for article in front if article.page_id == front[0].page_id] if front else []
             prefetch_related_objects(first_page, *listing_prefetches())
+            # The excerpts' bodies, for that page alone: read for every article, they were most of the page's SQL.
+            first_ids = [article.pk for article in first_page]
+            bodies = dict(Article.objects.filter(pk__in=first_ids).values_list("pk", "body"))
+            for article in first_page:
+                article.body = bodies[article.pk]
             recent = recent.exclude(issue=latest_issue)
             context.update(issue_navigation(self.request, latest_issue, pages_of(front, latest_issue), latest=True))
         recent = list(recent.order_by(F("issue__date").desc(nulls_last=True), "-published_at", "-pk")[:RECENT_LIMIT])
