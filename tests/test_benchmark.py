@@ -131,6 +131,8 @@ def test_small_benchmark_run_writes_every_figure(tmp_path):
     }
     assert all(value > 0 for value in uncached.values())
     assert figures["pages"]["uncached_p95_ms_max"] == max(uncached.values())
+    counting = figures["pages"]["uncached_p95_ms_counting_facets"]
+    assert set(counting) == {"reporter", "organisation", "tag"} and all(value > 0 for value in counting.values())
     admin = figures["admin"]
     assert admin["organisation_articles"] > 0 and admin["found_by_new_name"] == admin["organisation_articles"]
     assert admin["rename_request_ms"] > 0 and admin["rename_reindex_s"] > 0
