@@ -659,9 +659,10 @@ def test_query_count_does_not_grow_with_rows(client, paper, name, django_assert_
 
 
 # A subject page's render that keeps its facets (articles/subject_facets.py), on PostgreSQL: the kept row looked
-# for, then in a savepoint the writers' lock, the newest articles, the ranking, the next scheduled publication,
-# the marks removed and the row written, instead of the newest articles and the ranking.
-RECORDING_QUERIES = 8
+# for, then in a savepoint the writers' lock, the commit setting, the newest articles, the ranking, the next
+# scheduled publication, the marks removed, the row written and the savepoint released, instead of the newest
+# articles and the ranking.
+RECORDING_QUERIES = 9
 
 
 @pytest.mark.postgres
