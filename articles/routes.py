@@ -22,6 +22,11 @@ def _route_pieces(viewname, kinds, script_prefix, urlconf):
         url = reverse(viewname, args=markers, urlconf=urlconf)
     except NoReverseMatch:
         return None
+    return _split(url, markers)
+
+
+def _split(url: str, markers) -> tuple[str, ...] | None:
+    """The text of `url` before, between and after `markers` (found in that order), or None if one is missing."""
     pieces = []
     for marker in markers:
         before, found, url = url.partition(marker)
@@ -44,11 +49,7 @@ def url_of(viewname: str, *args) -> str:
     pieces = _route_pieces(viewname, tuple(kinds), get_script_prefix(), get_urlconf())
     if pieces is None:
         return reverse(viewname, args=args)  # Django's own answer, or its NoReverseMatch
-    parts = [pieces[0]]
-    for arg, after in zip(args, pieces[1:], strict=True):
-        parts.append(str(arg) if type(arg) is int else quote(arg, safe=_SAFE))
-        parts.append(after)
-    return "".join(parts)
+    return _filled(pieces, [str(arg) if type(arg) is int else quote(arg, safe=_SAFE) for arg in args])
 
 
 # Two dates whose year, month and day differ from each other and from any page number, so each is found in turn.
@@ -69,17 +70,11 @@ def _date_route_pieces(viewname, numbers, script_prefix, urlconf):
         check = reverse(viewname, args=[_CHECK_DATE.year, _CHECK_DATE.month, _CHECK_DATE.day, *range(7, 7 + numbers)])
     except NoReverseMatch:
         return None
-    pieces = []
-    for marker in markers:
-        before, found, url = url.partition(marker)
-        if not found:
-            return None
-        pieces.append(before)
-    pieces.append(url)
+    pieces = _split(url, markers)
     # The prefix or the route's own text might hold the same digits as a marker; another date must come out right.
-    if _filled(pieces, [*_date_parts(_CHECK_DATE), *map(str, range(7, 7 + numbers))]) != check:
+    if pieces is None or _filled(pieces, [*_date_parts(_CHECK_DATE), *map(str, range(7, 7 + numbers))]) != check:
         return None
-    return tuple(pieces)
+    return pieces
 
 
 def _filled(pieces, values) -> str:
