@@ -47,41 +47,53 @@ def kept(kind: str, subject_id: int, now) -> tuple[list, list] | None:
 
 
 def record(kind: str, subject_id: int) -> tuple[list, list] | None:
-    """Count the subject's facets and keep them; None while a write is under way (counted() then serves)."""
+    """Count the subject's facets and keep them; None while a write is under way or the database is read-only
+    (counted() then serves)."""
+    # Inside a caller's transaction (the tests', an atomic block) the lock and the setting would last to its end.
+    own_transaction = not connection.in_atomic_block
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [WRITES_LOCK])
-                if not cursor.fetchone()[0]:
+                cursor.execute(
+                    "SELECT pg_try_advisory_xact_lock(%s), current_setting('transaction_read_only') = 'off'",
+                    [WRITES_LOCK],
+                )
+                if not all(cursor.fetchone()):
                     return None
-                # Derived rows, counted again when lost: the page need not wait for the disk.
-                # https://www.postgresql.org/docs/15/wal-async-commit.html
-                cursor.execute("SET LOCAL synchronous_commit = off")
+                if own_transaction:
+                    # Derived rows, counted again when lost: the page need not wait for the disk.
+                    # https://www.postgresql.org/docs/15/wal-async-commit.html
+                    cursor.execute("SET LOCAL synchronous_commit = off")
             now = timezone.now()
             ranking, months = counted(kind, subject_id, now)
-            # A scheduled article of the subject joins its newest articles at its publication time.
-            scheduled = SubjectListing.objects.filter(kind=kind, subject_id=subject_id, published_at__gt=now)
-            expires_at = scheduled.order_by("published_at").values_list("published_at", flat=True).first()
-            SubjectFacetsChange.objects.filter(kind=kind, subject_id=subject_id).delete()  # the counts hold them now
-            SubjectFacets.objects.bulk_create(
-                [
-                    SubjectFacets(
-                        kind=kind,
-                        subject_id=subject_id,
-                        ranking=[list(row) for row in ranking],
-                        months=[[row["month"].isoformat(), row["article_count"]] for row in months],
-                        expires_at=expires_at,
-                    )
-                ],
-                update_conflicts=True,
-                unique_fields=["kind", "subject_id"],
-                update_fields=["ranking", "months", "expires_at", "recorded_at"],
-            )
+            if ranking:  # a subject with no published article has no page to keep facets for
+                _keep(kind, subject_id, ranking, months, now)
     except DatabaseError as error:
-        # Keeping is a saving for later pages, never a reason for this one to fail (a read-only replica, a timeout).
+        # Keeping is a saving for later pages, never a reason for this one to fail (a statement timeout).
         logger.warning("facets of %s %s not kept: %s", kind, subject_id, error)
         return None
     return ranking, months
+
+
+def _keep(kind: str, subject_id: int, ranking: list, months: list, now) -> None:
+    # A scheduled article of the subject joins its newest articles at its publication time.
+    scheduled = SubjectListing.objects.filter(kind=kind, subject_id=subject_id, published_at__gt=now)
+    expires_at = scheduled.order_by("published_at").values_list("published_at", flat=True).first()
+    SubjectFacetsChange.objects.filter(kind=kind, subject_id=subject_id).delete()  # the counts hold them now
+    SubjectFacets.objects.bulk_create(
+        [
+            SubjectFacets(
+                kind=kind,
+                subject_id=subject_id,
+                ranking=[list(row) for row in ranking],
+                months=[[row["month"].isoformat(), row["article_count"]] for row in months],
+                expires_at=expires_at,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["kind", "subject_id"],
+        update_fields=["ranking", "months", "expires_at", "recorded_at"],
+    )
 
 
 def facet_counts(kind: str, subject_id: int, facets) -> tuple[dict, list]:

@@ -158,7 +158,7 @@ class HomeView(TemplateView):
             first_ids = [article.pk for article in first_page]
             bodies = dict(Article.objects.filter(pk__in=first_ids).values_list("pk", "body"))
             for article in first_page:
-                article.body = bodies[article.pk]
+                article.body = bodies.get(article.pk, "")  # deleted between the two reads: shown without excerpt
             recent = recent.exclude(issue=latest_issue)
             context.update(issue_navigation(self.request, latest_issue, pages_of(front, latest_issue), latest=True))
         recent = list(recent.order_by(F("issue__date").desc(nulls_last=True), "-published_at", "-pk")[:RECENT_LIMIT])
@@ -418,11 +418,11 @@ class PageDetailView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         issue, page = self.issue, self.page
-        neighbours = background.start(issue_neighbours, issue)  # read while this thread reads the articles
         published = Article.objects.published().filter(issue=issue)
         articles = list(published.filter(page=page).with_listing_relations().in_page_order())
         if not articles:
             raise Http404("这一版没有已发布的文章。")
+        neighbours = background.start(issue_neighbours, issue)  # read while this thread reads the pages
         pages = list(
             Page.objects.filter(Exists(published.filter(page=OuterRef("pk"))))
             .filter(issue=issue)

@@ -172,8 +172,63 @@ def test_truncating_the_listing_drops_every_kept_facet(desk):
     assert not SubjectFacets.objects.exists()
 
 
+@pytest.mark.postgres
+def test_a_read_only_database_counts_the_facets_and_keeps_none(desk, caplog):
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the fixture's deferred checks, while writes are allowed
+        cursor.execute("SET TRANSACTION READ ONLY")  # as on a hot standby
+    assert subject_facets.record(TAG, desk["tag"]) is None
+    assert dict(shown(TAG, desk["tag"])[0]["tag"]) == {"安全生产": 3, "培训": 2}
+    assert not SubjectFacets.objects.exists()
+    assert not caplog.records  # not tried and failed on every render: not tried at all
+
+
+@pytest.mark.postgres
+def test_a_subject_without_published_articles_keeps_nothing(desk):
+    Article.objects.filter(tags__name="植树").update(status=Article.Status.SUBMITTED)
+    assert subject_facets.record(TAG, tag_id("植树")) == ([], [])
+    assert not SubjectFacets.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_write_that_starts_while_a_page_records_waits_and_then_marks_the_new_row(desk, other_connection):
+    import threading
+
+    from articles.locks import WRITES_LOCK
+
+    subject = (TAG, desk["tag"])
+    # A page recording on another connection: it holds the writers' lock alone and has written its row.
+    other_connection.execute("SELECT pg_advisory_xact_lock(%s)", [WRITES_LOCK])
+    other_connection.execute(
+        "INSERT INTO articles_subjectfacets (kind, subject_id, ranking, months, recorded_at) "
+        "VALUES (%s, %s, '[]', '[]', now())",
+        list(subject),
+    )
+    wrote = threading.Event()
+
+    def write():
+        try:
+            desk["articles"][0].tags.add("夜校")  # a co-tag: the recorded facets are stale once it commits
+            wrote.set()
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert not wrote.wait(1.0)  # the write waits in its trigger for the lock
+    other_connection.commit()
+    writer.join(timeout=30)
+    assert wrote.is_set()
+    assert SubjectFacetsChange.objects.filter(kind=TAG, subject_id=desk["tag"]).exists()
+    assert subject_facets.kept(*subject, timezone.now()) is None
+
+
 @pytest.mark.sqlite
 def test_sqlite_counts_the_facets_of_every_render_and_keeps_none(client, desk):
-    assert client.get("/tags/安全生产/").status_code == 200
-    assert shown(TAG, desk["tag"]) == live(TAG, desk["tag"])
+    response = client.get("/tags/安全生产/")
+    assert response.status_code == 200
+    groups = {name: links for name, _, links in response.context["facet_groups"]}
+    tags = {link.label: link.count for link in groups["tag"]}
+    assert tags == {"安全生产": 3, "培训": 2}
     assert not SubjectFacets.objects.exists()

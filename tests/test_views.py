@@ -651,7 +651,8 @@ def test_query_count_does_not_grow_with_rows(client, paper, name, django_assert_
     assert len(few) <= MAX_QUERIES[name], [query["sql"] for query in few.captured_queries]
     budget = len(few)  # read now: the connection's query log keeps only the last 9,000, and `few` indexes into it
     grow(paper, 30)
-    client.get(url)  # a subject page counts its changed facets again and keeps them (the test below)
+    if name in ("reporter", "organisation", "tag"):
+        client.get(url)  # a subject page counts its changed facets again and keeps them (the test below)
     search.forget_user_terms()
     with django_assert_max_num_queries(budget):
         response = client.get(url)
@@ -659,9 +660,9 @@ def test_query_count_does_not_grow_with_rows(client, paper, name, django_assert_
 
 
 # A subject page's render that keeps its facets (articles/subject_facets.py), on PostgreSQL: the kept row looked
-# for, then in a savepoint the writers' lock, the commit setting, the newest articles, the ranking, the next
-# scheduled publication, the marks removed, the row written and the savepoint released, instead of the newest
-# articles and the ranking.
+# for, then in a savepoint the writers' lock, the newest articles, the ranking, the next scheduled publication,
+# the marks removed, the row written and the savepoint released, instead of the newest articles and the ranking
+# (outside a test's transaction, one more: the commit setting).
 RECORDING_QUERIES = 9
 
 
