@@ -14,9 +14,8 @@ from .cache import LISTS, article_key, depends_on, issue_key
 from .filters import (
     PAGE_SIZE,
     ArticleFilter,
-    facet_basis,
+    facet_counts,
     facet_cover,
-    subject_counts,
 )
 from .models import Article
 
@@ -114,8 +113,7 @@ def page_url(request, number):
 
 
 def facets(articles):
-    scope, months = facet_basis(articles)
-    counted = subject_counts(scope)
+    counted, months = facet_counts(articles)
     return {
         "tags": [{"slug": t.slug, "name": t.name, "count": t.article_count} for t in counted["tag"]],
         "reporters": [{"slug": r.slug, "name": r.name, "count": r.article_count} for r in counted["reporter"]],

@@ -335,19 +335,22 @@ def facet_basis(articles):
     return [pk for pk, _ in rows], months_of(date for _, date in rows)
 
 
-def facet_counts(articles, preset=(), basis=None):
+def counted_facets(preset=()) -> list[str]:
+    """The facets a page counts: all but those fixed by the page (`preset`), tags always (a second tag narrows)."""
+    return [facet for facet in FACET_SUBJECTS if facet not in preset or facet == "tag"]
+
+
+def facet_counts(articles, preset=()):
     """What facet_links shows, read from the database: (subject_counts, month rows) of facet_basis(`articles`),
-    or of the `basis` given; facets fixed by the page (`preset`) are not counted, but for tags."""
-    scope, months = basis or facet_basis(articles)
-    return subject_counts(
-        scope, facets=[facet for facet in FACET_SUBJECTS if facet not in preset or facet == "tag"]
-    ), months
+    for counted_facets(`preset`)."""
+    scope, months = facet_basis(articles)
+    return subject_counts(scope, facets=counted_facets(preset)), months
 
 
-def facet_links(articles, params, cleaned, preset=(), basis=None, counts=None):
-    """Facet counts for the filtered `articles` (within facet_basis, or the `basis` given; or facet_counts
-    read already), each a link adding that value to `params`."""
-    counted, months = counts or facet_counts(articles, preset, basis)
+def facet_links(articles, params, cleaned, preset=(), counts=None):
+    """Facet counts for the filtered `articles` (facet_counts, or those read already), each a link adding that
+    value to `params`."""
+    counted, months = counts or facet_counts(articles, preset)
     chosen_tags = {tag.slug for tag in cleaned.get("tag") or []}
     values = query_values(params)
     facets = {}

@@ -561,8 +561,7 @@ class SubjectArticleListView(ArticleListView):
         if self.narrowed():
             return super().count_facets(filterset, preset)
         # Every article of the subject: its facets are kept between renders (articles/subject_facets.py).
-        facets = [facet for facet in filters.FACET_SUBJECTS if facet not in preset or facet == "tag"]
-        return subject_facets.facet_counts(self.listing_kind, self.subject.pk, facets)
+        return subject_facets.facet_counts(self.listing_kind, self.subject.pk, filters.counted_facets(preset))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -88,8 +88,6 @@ def story(
 ) -> SafeString:
     """One article as a card: thumbnail, 引题, headline, 副题, date and page, credits and an excerpt."""
     query = context.get("query") or ""
-    # The headings as f-strings over html.escape, which Django's escape calls behind its lazy-string wrappers: an
-    # issue's contents on the home page are ninety compact cards.
     marked = (lambda text: highlight(text, query)) if query else escape
     level = int(level)
     parts = ['<article class="story story-lead">' if lead else '<article class="story">']
